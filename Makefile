@@ -1,0 +1,50 @@
+# The two commands of README.md: `make reports` and `make test`. Both set everything up themselves:
+# a virtualenv with the package, and the Debian packages (TeX Live, fonts) when they are missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: all reports test lint bench bench-verify setup system-deps browser-deps site-serve clean
+
+all: reports
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+system-deps:
+	scripts/system-deps.sh tex
+
+browser-deps:
+	scripts/system-deps.sh browser
+
+## Build every reports/*.yaml offline into build/ (PDFs, .bib, .json, site).
+reports: setup
+	$(BIN)/python -m builder build --offline $(ARGS)
+
+## The whole test suite (real TeX, real MkDocs, real HTTP server on 127.0.0.1, real Chromium).
+test: setup browser-deps
+	$(BIN)/python -m pytest -q $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check builder tests bench
+
+bench: setup
+	$(BIN)/python bench/bench_build.py $(ARGS)
+
+bench-verify: $(STAMP)
+	$(BIN)/python bench/bench_verify.py $(ARGS)
+
+site-serve: reports
+	$(BIN)/python -m http.server --directory build/site 8000 --bind 127.0.0.1
+
+clean:
+	rm -rf build

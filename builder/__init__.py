@@ -1,0 +1,3 @@
+"""Machine-assisted literature-synthesis reports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,199 @@
+"""The data that flows through the pipeline: Spec -> Papers -> Claims -> Verdicts -> Review -> Report.
+
+Every stage returns one of these immutable records, and every renderer (LaTeX, site, BibTeX,
+JSON manifest) reads the same `Report`, so the PDF and the page can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+ARXIV_PDF = "https://arxiv.org/pdf/"
+
+# New-style ids (YYMM.NNNN[N]) and old-style ids (archive[.SUB]/YYMMNNN), each with an optional version.
+ARXIV_ID_RE = re.compile(
+    r"^(?P<base>(?:\d{4}\.\d{4,5})|(?:[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}))(?:v(?P<version>[1-9]\d*))?$"
+)
+
+
+def split_arxiv_id(value: str) -> tuple[str, int | None]:
+    """Split '2501.18750v2' into ('2501.18750', 2); raise ValueError when malformed."""
+    match = ARXIV_ID_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not an arXiv id (expected e.g. 2501.18750, 2501.18750v2 or hep-th/9901001)")
+    version = match.group("version")
+    return match.group("base"), int(version) if version else None
+
+
+def year_from_arxiv_id(arxiv_id: str) -> int:
+    """The year an id was issued: arXiv ids encode YYMM, which stands in when no date is known."""
+    base, _ = split_arxiv_id(arxiv_id)
+    yymm = base.split("/")[-1][:4] if "/" in base else base[:4]
+    yy = int(yymm[:2])
+    return (1900 if yy >= 91 else 2000) + yy
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv record as kept in the paper store (`store/papers/`)."""
+
+    arxiv_id: str  # without version
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    version: int | None = None
+    published: dt.date | None = None
+    updated: dt.date | None = None
+    primary_category: str | None = None
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    comments: str | None = None
+    # Full text split into sentences, when the spec asked for it and the store has it.
+    fulltext_sentences: tuple[str, ...] = ()
+
+    @property
+    def year(self) -> int:
+        return self.published.year if self.published else year_from_arxiv_id(self.arxiv_id)
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.arxiv_id}v{self.version}" if self.version else self.arxiv_id
+
+    @property
+    def abs_url(self) -> str:
+        return ARXIV_ABS + self.versioned_id
+
+    @property
+    def pdf_url(self) -> str:
+        return ARXIV_PDF + self.versioned_id
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a paper, addressable by (paper, index) so evidence can always be traced."""
+
+    arxiv_id: str
+    index: int
+    text: str
+    section: str = "abstract"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement to verify: extracted from a paper's sentence, or written by a person in the spec."""
+
+    id: str  # "C1", "C2", ... in report order
+    text: str
+    origin: str  # "extracted" or "spec"
+    source: str  # arXiv id of the paper it comes from or cites
+    sentence_index: int | None = None
+    spec_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    arxiv_id: str
+    sentence_index: int
+    sentence: str
+    score: float  # probability that this sentence supports the claim
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What verification decided for one claim, and why."""
+
+    claim_id: str
+    verified: bool
+    confidence: float  # calibrated P(supported)
+    grounded: bool  # supported by the paper it came from or cites
+    corroborated: bool  # supported by a different paper
+    evidence: tuple[Evidence, ...]
+    rationale: str  # one line a reader can check: which sentence decided it, and why
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # stable, e.g. "off-topic-source", "truncated-text"
+    severity: str  # "info", "warning", "error"
+    message: str
+    claim_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    score: float  # 0-10
+    level: str  # low / medium / high
+    basis: str
+
+
+@dataclass(frozen=True)
+class ReviewerReport:
+    role: str  # challenger, confirmer, integrator
+    score: float
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    score: float  # 0-10, one decimal
+    tier: str  # flagship, publishable, draft
+    gate_passed: bool
+    reasons: tuple[str, ...]
+    dimensions: tuple[Dimension, ...] = ()
+    reviewers: tuple[ReviewerReport, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim with its verdict: one row of the claims table."""
+
+    claim: Claim
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Counts:
+    papers: int
+    claims: int
+    verified: int
+    grounded: int
+    corroborated: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs, already decided: renderers format, they never compute."""
+
+    slug: str
+    title: str
+    date: dt.date
+    author: str
+    question: str
+    primary: Paper
+    papers: tuple[Paper, ...]  # every paper used, in reference order (primary first)
+    claims: tuple[ClaimResult, ...]
+    counts: Counts
+    review: Review
+    abstract: str
+    introduction: str
+    methodology: str
+    results: str
+    limitations: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    bib_keys: dict[str, str] = field(default_factory=dict)  # arxiv_id -> BibTeX key
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.review.gate_passed
+
+    def paper(self, arxiv_id: str) -> Paper:
+        for paper in self.papers:
+            if paper.arxiv_id == arxiv_id:
+                return paper
+        raise KeyError(arxiv_id)

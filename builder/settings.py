@@ -1,0 +1,39 @@
+"""Project settings from `pyproject.toml` `[tool.builder]`: defaults that every spec may override."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_AUTHOR = "Literature Synthesis Team"
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    root: Path
+    default_author: str = DEFAULT_AUTHOR
+    reports_dir: Path = Path("reports")
+    store_dir: Path = Path("store")
+    out_dir: Path = Path("build")
+    mkdocs_config: Path = Path("mkdocs.yml")
+    site_url: str | None = None
+
+
+def load_settings(root: Path | None = None) -> ProjectSettings:
+    """Read `[tool.builder]` from the project's pyproject.toml; missing file or table means defaults."""
+    root = (root or Path.cwd()).resolve()
+    table: dict[str, object] = {}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        with pyproject.open("rb") as handle:
+            table = tomllib.load(handle).get("tool", {}).get("builder", {})
+    return ProjectSettings(
+        root=root,
+        default_author=str(table.get("default_author", DEFAULT_AUTHOR)),
+        reports_dir=root / str(table.get("reports_dir", "reports")),
+        store_dir=root / str(table.get("store_dir", "store")),
+        out_dir=root / str(table.get("out_dir", "build")),
+        mkdocs_config=root / str(table.get("mkdocs_config", "mkdocs.yml")),
+        site_url=(str(table["site_url"]) if table.get("site_url") else None),
+    )
