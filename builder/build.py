@@ -1,0 +1,509 @@
+"""`python -m builder build`: every spec to PDF, .bib, .json and site pages, read top to bottom as the pipeline.
+
+Each report is built by `build_report` (a pure-ish function of its inputs, run in a process pool) into a
+cache folder keyed by a hash of everything it depends on, so an unchanged report is neither re-verified nor
+recompiled. The site is then assembled from those folders in a staging area and swapped into place only
+when everything is written: a failed or killed build leaves the previous site and PDFs whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import pickle
+import shutil
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from builder import __version__
+from builder.errors import BuilderError, SpecErrors
+from builder.papers import PaperStore, atomic_write_text
+from builder.settings import ProjectSettings
+from builder.spec import LoadedSpec, load_spec
+
+OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path
+    jobs: int = max(1, os.cpu_count() or 1)
+    strict: bool = False
+    site_url: str | None = None
+    quiet: bool = False
+    site: bool = True
+    timings: bool = False
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one spec; only this (small, picklable) crosses the process boundary."""
+
+    slug: str
+    spec_path: Path
+    status: str  # built, cached, failed, invalid
+    message: str = ""
+    cache_dir: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    gate_passed: bool | None = None
+    score: float | None = None
+
+
+@dataclass
+class BuildResult:
+    outcomes: list[ReportOutcome]
+    site_built: bool = False
+    site_message: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    strict: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if any(o.status == "invalid" for o in self.outcomes):
+            return 2
+        if any(o.status == "failed" for o in self.outcomes) or self.site_message:
+            return 1
+        if self.strict and any(o.gate_passed is False for o in self.outcomes):
+            return 1
+        return 0
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Everything a worker needs; plain paths and strings so it pickles cheaply."""
+
+    settings: ProjectSettings
+    cache_root: Path
+    source_hash: str
+
+
+# --- cache keys ------------------------------------------------------------------------------------------
+
+
+def _hash_tree(paths: list[Path], base: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def source_fingerprint(settings: ProjectSettings) -> str:
+    """Builder code, model files, LaTeX templates and site config: a change to any rebuilds every report."""
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    latex_dir = settings.root / "latex"
+    if latex_dir.is_dir():
+        files += [p for p in latex_dir.rglob("*") if p.is_file()]
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(_hash_tree([p for p in files if p.is_relative_to(PACKAGE_DIR)], PACKAGE_DIR).encode())
+    digest.update(_hash_tree([p for p in files if not p.is_relative_to(PACKAGE_DIR)], settings.root).encode())
+    return digest.hexdigest()
+
+
+def lock_path(settings: ProjectSettings, slug: str) -> Path:
+    return settings.store_dir / "locks" / f"{slug}.json"
+
+
+def resolve_paper_ids(loaded: LoadedSpec, settings: ProjectSettings) -> list[str]:
+    """The report's arXiv ids: listed ids plus what its queries resolved to in the lock (never the network)."""
+    from builder.gather.lock import resolve_offline
+
+    return resolve_offline(loaded, settings.store_dir)
+
+
+def report_key(loaded: LoadedSpec, ids: list[str], ctx: BuildContext) -> str:
+    store = PaperStore(ctx.settings.store_dir)
+    digest = hashlib.sha256(ctx.source_hash.encode())
+    digest.update(loaded.path.read_bytes())
+    digest.update(loaded.author.encode())
+    lock = lock_path(ctx.settings, loaded.slug)
+    if lock.is_file():
+        digest.update(lock.read_bytes())
+    for arxiv_id in ids:
+        digest.update(arxiv_id.encode())
+        if store.has(arxiv_id):
+            digest.update(store.fingerprint(arxiv_id))
+    return digest.hexdigest()[:20]
+
+
+def source_date_epoch(date: dt.date) -> int:
+    """The spec's date as SOURCE_DATE_EPOCH, so the same inputs give byte-identical outputs."""
+    return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
+
+
+# --- one report --------------------------------------------------------------------------------------------
+
+
+def _timed(timings: dict[str, float], stage: str) -> Callable[[], None]:
+    start = time.perf_counter()
+
+    def stop() -> None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+    return stop
+
+
+def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
+    """Spec -> Papers -> Claims -> Verdicts -> Review -> Report -> files in the report's cache folder."""
+    slug = spec_path.stem
+    timings: dict[str, float] = {}
+    try:
+        # Read and validate the spec.
+        stop = _timed(timings, "spec")
+        loaded = load_spec(spec_path, ctx.settings.default_author)
+        ids = resolve_paper_ids(loaded, ctx.settings)
+        key = report_key(loaded, ids, ctx)
+        cache_dir = ctx.cache_root / slug / key
+        stop()
+        if (cache_dir / "done").is_file():
+            return _outcome_from_cache(slug, spec_path, cache_dir, "cached", timings)
+        return _build_fresh(loaded, ids, cache_dir, ctx, timings)
+    except SpecErrors as exc:
+        status, message = "invalid", str(exc)
+    except BuilderError as exc:
+        status, message = "failed", str(exc)
+    except Exception as exc:  # a bug must fail one report, not the whole build
+        status, message = "failed", "internal error: " + "".join(traceback.format_exception_only(exc)).strip()
+    # The last good outputs stay published (marked as stale) until the report builds again.
+    return ReportOutcome(slug, spec_path, status, message, cache_dir=last_good(ctx.cache_root / slug), timings=timings)
+
+
+def last_good(slug_dir: Path) -> Path | None:
+    """The report's most recent complete cache folder, if any."""
+    if not slug_dir.is_dir():
+        return None
+    done = [d for d in slug_dir.iterdir() if (d / "done").is_file()]
+    return max(done, key=lambda d: (d / "done").stat().st_mtime_ns) if done else None
+
+
+def _build_fresh(
+    loaded: LoadedSpec, ids: list[str], cache_dir: Path, ctx: BuildContext, timings: dict[str, float]
+) -> ReportOutcome:
+    # Heavy imports live here so a fully cached build never pays for them.
+    from builder.claims import collect_claims
+    from builder.render.bibtex import bib_keys, render_bibtex
+    from builder.render.latex import Figure, compile_pdf, render_tex
+    from builder.render.manifest import render_json
+    from builder.render.plots import make_plots
+    from builder.report import assemble
+    from builder.verify import Verifier
+
+    slug = loaded.slug
+
+    # Gather the papers from the store (the network is only for `refresh`).
+    stop = _timed(timings, "papers")
+    papers = PaperStore(ctx.settings.store_dir).get_many(ids)
+    stop()
+
+    # Extract claims and take the spec's own.
+    stop = _timed(timings, "claims")
+    claims = collect_claims(loaded, papers)
+    stop()
+
+    # Verify every claim against every paper.
+    stop = _timed(timings, "verify")
+    verdicts = Verifier.load().verify(claims, papers, threshold=loaded.spec.settings.min_confidence)
+    stop()
+
+    # Review and assemble the one Report model.
+    stop = _timed(timings, "review")
+    keys = bib_keys(papers)
+    report = assemble(loaded, papers, claims, verdicts, warnings=[], bib_keys=keys)
+    stop()
+
+    # Render: plots, .bib, .tex, PDF, then the manifest (which also records TeX's warnings).
+    work = cache_dir.with_name(cache_dir.name + f".tmp{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "plots").mkdir(parents=True)
+    stop = _timed(timings, "plots")
+    plots = make_plots(report, work / "plots")
+    stop()
+    stop = _timed(timings, "tex")
+    atomic_write_text(work / f"{slug}.bib", render_bibtex(papers, keys))
+    figures = [Figure(name=p.name, pdf_path=p.pdf_path, caption=p.caption, alt=p.alt) for p in plots]
+    tex_path = work / f"{slug}.tex"
+    atomic_write_text(tex_path, render_tex(report, figures))
+    warnings = compile_pdf(tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date))
+    stop()
+    if warnings:
+        report = replace(report, warnings=(*report.warnings, *warnings))
+    atomic_write_text(work / f"{slug}.json", render_json(report))
+    with (work / "report.pickle").open("wb") as handle:
+        pickle.dump((report, plots), handle)
+    (work / "done").write_text("ok\n")
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cache_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(work, cache_dir)
+    # Older keys of this report are stale now.
+    for stale in cache_dir.parent.iterdir():
+        if stale != cache_dir and not stale.name.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+    return _outcome_from_cache(slug, loaded.path, cache_dir, "built", timings)
+
+
+def _outcome_from_cache(slug: str, spec_path: Path, cache_dir: Path, status: str, timings: dict) -> ReportOutcome:
+    report, _ = load_cached(cache_dir)
+    return ReportOutcome(
+        slug,
+        spec_path,
+        status,
+        cache_dir=cache_dir,
+        warnings=list(report.warnings),
+        timings=timings,
+        gate_passed=report.review.gate_passed,
+        score=report.review.score,
+    )
+
+
+def load_cached(cache_dir: Path):  # -> tuple[Report, list[PlotFile]]
+    with (cache_dir / "report.pickle").open("rb") as handle:
+        return pickle.load(handle)
+
+
+# --- the whole build ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder: a second one refuses at once instead of mixing outputs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    handle = (out_dir / ".lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise BuilderError(
+            f"another build is running in {out_dir} (lock {out_dir / '.lock'}); wait for it to finish"
+        ) from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def discover_specs(settings: ProjectSettings) -> list[Path]:
+    return sorted(settings.reports_dir.glob("*.yaml"))
+
+
+def build(
+    spec_paths: list[Path],
+    settings: ProjectSettings,
+    options: BuildOptions,
+    progress: Callable[[ReportOutcome], None] | None = None,
+) -> BuildResult:
+    out = options.out_dir.resolve()
+    with build_lock(out):
+        return _build_locked(spec_paths, settings, options, out, progress)
+
+
+def _build_locked(
+    spec_paths: list[Path],
+    settings: ProjectSettings,
+    options: BuildOptions,
+    out: Path,
+    progress: Callable[[ReportOutcome], None] | None,
+) -> BuildResult:
+    started = time.perf_counter()
+    ctx = BuildContext(
+        settings=settings, cache_root=out / ".cache" / "reports", source_hash=source_fingerprint(settings)
+    )
+
+    # Build (or reuse) every report, in parallel when there is more than one to build.
+    outcomes = _run_reports(spec_paths, ctx, options.jobs, progress)
+    result = BuildResult(outcomes=outcomes, strict=options.strict)
+    result.timings["reports"] = time.perf_counter() - started
+    _publish(result, ctx, settings, options, out)
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _publish(
+    result: BuildResult, ctx: BuildContext, settings: ProjectSettings, options: BuildOptions, out: Path
+) -> None:
+    """Assemble every output folder in a staging area beside the old ones, then swap them in."""
+    stage_start = time.perf_counter()
+    staging = out / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        site_changed = _stage(result.outcomes, staging, out, settings, options, result)
+        result.timings["site"] = time.perf_counter() - stage_start
+        # Each rename is atomic; an old folder is removed only after its replacement is in place.
+        _swap(staging, out, skip=() if site_changed else ("site",))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _prune_cache(ctx.cache_root, {o.slug for o in result.outcomes})
+
+
+def select_shard(spec_paths: list[Path], index: int, count: int) -> list[Path]:
+    """Shard I of N (1-based): every N-th spec in slug order, so shards are balanced and disjoint."""
+    if not 1 <= index <= count:
+        raise BuilderError(f"--shard {index}/{count}: expected 1 <= I <= N")
+    ordered = sorted(spec_paths, key=lambda p: (p.stem, str(p)))
+    return ordered[index - 1 :: count]
+
+
+def merge(
+    shard_dirs: list[Path],
+    settings: ProjectSettings,
+    options: BuildOptions,
+) -> BuildResult:
+    """Assemble one site from the output folders of `build --shard I/N` runs (a CI matrix's artifacts)."""
+    out = options.out_dir.resolve()
+    with build_lock(out):
+        started = time.perf_counter()
+        ctx = BuildContext(
+            settings=settings, cache_root=out / ".cache" / "reports", source_hash=source_fingerprint(settings)
+        )
+        outcomes: dict[str, ReportOutcome] = {}
+        for shard in shard_dirs:
+            reports_dir = shard / ".cache" / "reports"
+            if not reports_dir.is_dir():
+                raise BuilderError(f"{shard} holds no built reports (expected {reports_dir})")
+            for slug_dir in sorted(reports_dir.iterdir()):
+                good = last_good(slug_dir)
+                if good is None:
+                    continue
+                if slug_dir.name in outcomes:
+                    raise BuilderError(f"report '{slug_dir.name}' is in more than one shard ({shard})")
+                target = ctx.cache_root / slug_dir.name / good.name
+                if not (target / "done").is_file():
+                    shutil.rmtree(target, ignore_errors=True)
+                    shutil.copytree(good, target)
+                outcomes[slug_dir.name] = _outcome_from_cache(slug_dir.name, target, target, "merged", {})
+        result = BuildResult(outcomes=sorted(outcomes.values(), key=lambda o: o.slug), strict=options.strict)
+        _publish(result, ctx, settings, options, out)
+        result.timings["total"] = time.perf_counter() - started
+        return result
+
+
+def _run_reports(
+    spec_paths: list[Path], ctx: BuildContext, jobs: int, progress: Callable[[ReportOutcome], None] | None
+) -> list[ReportOutcome]:
+    by_slug: dict[str, ReportOutcome] = {}
+    seen: dict[str, Path] = {}
+    todo: list[Path] = []
+    for path in spec_paths:
+        if path.stem in seen:
+            by_slug[f"{path}"] = ReportOutcome(
+                path.stem, path, "invalid", f"{path}: slug '{path.stem}' is already used by {seen[path.stem]}"
+            )
+            continue
+        seen[path.stem] = path
+        todo.append(path)
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = {pool.submit(build_report, path, ctx): path for path in todo}
+            for future in as_completed(futures):
+                outcome = future.result()
+                by_slug[outcome.slug] = outcome
+                if progress:
+                    progress(outcome)
+    else:
+        for path in todo:
+            outcome = build_report(path, ctx)
+            by_slug[outcome.slug] = outcome
+            if progress:
+                progress(outcome)
+    return sorted(by_slug.values(), key=lambda o: (o.slug, str(o.spec_path)))
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _stage(
+    outcomes: list[ReportOutcome],
+    staging: Path,
+    out: Path,
+    settings: ProjectSettings,
+    options: BuildOptions,
+    result: BuildResult,
+) -> bool:
+    """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`; True if site changed."""
+    from builder.render.site import build_site, write_docs
+
+    reports = []
+    plots = {}
+    downloads: dict[str, dict[str, str]] = {}
+    failed: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.status in ("failed", "invalid"):
+            failed[outcome.slug] = outcome.message
+        if outcome.cache_dir is None:
+            continue
+        report, report_plots = load_cached(outcome.cache_dir)
+        reports.append(report)
+        plots[report.slug] = report_plots
+        files = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}
+        for kind, suffix in files.items():
+            _link_or_copy(outcome.cache_dir / f"{report.slug}.{suffix}", staging / kind / f"{report.slug}.{suffix}")
+        downloads[report.slug] = {
+            "pdf": f"downloads/{report.slug}.pdf",
+            "bib": f"downloads/{report.slug}.bib",
+            "json": f"downloads/{report.slug}.json",
+        }
+    reports.sort(key=lambda r: (-r.date.toordinal(), r.slug))
+
+    docs = staging / "docs"
+    docs.mkdir(parents=True)
+    for report in reports:
+        for kind, suffix in (("pdf", "pdf"), ("bib", "bib"), ("data", "json")):
+            _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
+    write_docs(reports, docs, downloads, plots, failed or None)
+    if not options.site:
+        return False
+    docs_hash = _hash_tree([p for p in docs.rglob("*") if p.is_file()], docs)
+    site_key = hashlib.sha256(
+        f"{docs_hash}|{options.site_url}|{source_fingerprint(settings)}".encode()
+        + (settings.mkdocs_config.read_bytes() if settings.mkdocs_config.is_file() else b"")
+    ).hexdigest()
+    marker = out / ".cache" / "site.key"
+    if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == site_key:
+        return False
+    try:
+        build_site(docs, staging / "site", site_url=options.site_url, config=settings.mkdocs_config)
+    except BuilderError as exc:
+        result.site_message = str(exc)
+        shutil.rmtree(staging / "site", ignore_errors=True)
+        return False
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(marker, site_key)
+    result.site_built = True
+    return True
+
+
+def _swap(staging: Path, out: Path, skip: tuple[str, ...]) -> None:
+    for name in OUTPUT_DIRS:
+        new = staging / name
+        if name in skip or not new.exists():
+            continue
+        target = out / name
+        old = out / f".old-{name}-{os.getpid()}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _prune_cache(cache_root: Path, live: set[str]) -> None:
+    """A deleted spec's cached outputs go with it."""
+    if cache_root.is_dir():
+        for entry in cache_root.iterdir():
+            if entry.name not in live:
+                shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""What a build prints: a rich progress bar on a terminal, one plain line per report in CI logs."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from builder.build import BuildOptions, BuildResult, ReportOutcome
+
+STATUS_STYLE = {"built": "green", "cached": "cyan", "failed": "red", "invalid": "red"}
+
+
+class BuildConsole:
+    def __init__(self, quiet: bool, total: int) -> None:
+        self.quiet = quiet
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+        self.progress: Progress | None = None
+        self.total = total
+        self.task: Any = None
+
+    def __enter__(self) -> BuildConsole:
+        if not self.quiet:
+            self.progress = Progress(
+                TextColumn("[bold]reports"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.__enter__()
+            self.task = self.progress.add_task("", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(None, None, None)
+
+    def report_done(self, outcome: ReportOutcome) -> None:
+        line = f"{outcome.status:8} {outcome.slug}"
+        if outcome.score is not None:
+            line += f"  score {outcome.score:.1f}/10" + ("" if outcome.gate_passed else " (draft)")
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, description=outcome.slug)
+            self.progress.console.print(f"[{STATUS_STYLE.get(outcome.status, '')}]{line}")
+        else:
+            self.out.print(line)
+
+    def summary(self, result: BuildResult, options: BuildOptions) -> None:
+        for outcome in result.outcomes:
+            if outcome.status in ("failed", "invalid"):
+                self.console.print(f"[red]{outcome.status}: {outcome.slug}[/red]\n{outcome.message}", markup=True)
+            for warning in outcome.warnings:
+                self.console.print(f"[yellow]warning[/yellow] {outcome.slug}: {warning}")
+        if result.site_message:
+            self.console.print(f"[red]site failed:[/red] {result.site_message}")
+        counts: dict[str, int] = {}
+        for outcome in result.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        drafts = sum(o.gate_passed is False for o in result.outcomes)
+        parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+        site = "site rebuilt" if result.site_built else "site unchanged"
+        self.out.print(
+            f"{', '.join(parts) or 'no reports'}; {drafts} below the publication gate; {site}; "
+            f"{result.timings.get('total', 0.0):.2f} s -> {options.out_dir}"
+        )
+        if options.timings:
+            self._timings(result)
+
+    def _timings(self, result: BuildResult) -> None:
+        stages = sorted({stage for o in result.outcomes for stage in o.timings})
+        table = Table(title="where the time went (seconds)")
+        table.add_column("report")
+        for stage in stages:
+            table.add_column(stage, justify="right")
+        for outcome in result.outcomes:
+            table.add_row(outcome.slug, *(f"{outcome.timings.get(s, 0.0):.2f}" for s in stages))
+        self.out.print(table)
+        whole = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
+        self.out.print(f"build: {whole}")

@@ -1,0 +1,244 @@
+"""End to end: the five example specs through the real pipeline (real XeLaTeX, real MkDocs), read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "reports").glob("*.yaml"))
+
+
+def run_builder(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def pdftotext(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def squash(text: str) -> str:
+    """pdftotext breaks lines and hyphenates nothing of ours; compare with all whitespace removed."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    result = run_builder("build", "--offline", "--quiet", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def test_every_example_has_all_outputs(built: Path) -> None:
+    assert len(EXAMPLES) == 5
+    for spec in EXAMPLES:
+        slug = spec.stem
+        for path in (
+            built / "pdf" / f"{slug}.pdf",
+            built / "tex" / f"{slug}.tex",
+            built / "data" / f"{slug}.json",
+            built / "bib" / f"{slug}.bib",
+            built / "site" / "downloads" / f"{slug}.pdf",
+            built / "site" / "downloads" / f"{slug}.bib",
+            built / "site" / "downloads" / f"{slug}.json",
+        ):
+            assert path.is_file() and path.stat().st_size > 0, path
+
+
+def test_manifest_has_the_promised_shape(built: Path) -> None:
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        for key in ("slug", "title", "date", "author", "question", "abstract", "papers", "claims", "counts", "review"):
+            assert key in data, key
+        assert data["counts"]["papers"] == len(data["papers"])
+        assert data["counts"]["claims"] == len(data["claims"])
+        assert data["counts"]["verified"] == sum(c["verified"] for c in data["claims"])
+        for paper in data["papers"]:
+            assert paper["abs_url"].startswith("https://arxiv.org/abs/")
+            assert set(paper) >= {"arxiv_id", "title", "authors", "published", "abs_url", "pdf_url"}
+        for claim in data["claims"]:
+            assert claim["origin"] in ("extracted", "spec")
+            assert 0.0 <= claim["confidence"] <= 1.0
+            assert set(claim) >= {"id", "text", "source", "verified", "confidence", "evidence"}
+            for evidence in claim["evidence"]:
+                assert {"arxiv_id", "sentence", "score"} <= set(evidence)
+        assert 0 <= data["review"]["score"] <= 10 and data["review"]["reasons"]
+
+
+def test_pdf_reads_back_with_sections_claims_references_and_accents(built: Path) -> None:
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        text = pdftotext(built / "pdf" / f"{spec.stem}.pdf")
+        flat = squash(text)
+        for heading in ("Abstract", "Introduction", "Methodology", "Results", "Limitations", "Claims", "References"):
+            assert heading in text, (spec.stem, heading)
+        assert squash(data["title"]) in flat
+        for claim in data["claims"]:
+            assert squash(claim["text"]) in flat, (spec.stem, claim["id"], claim["text"])
+        for paper in data["papers"]:
+            assert squash(paper["title"]) in flat, (spec.stem, paper["title"])
+            assert paper["arxiv_id"] in text
+            for author in paper["authors"]:
+                assert squash(author) in flat, (spec.stem, author)
+
+
+def test_accented_names_survive_everywhere(built: Path) -> None:
+    slug = "domain-mismatch-multisource-ner"  # cites 2501.18750 by Politov, Shkalikov, Jäkel, Färber
+    pdf_text = squash(pdftotext(built / "pdf" / f"{slug}.pdf"))
+    bib = (built / "bib" / f"{slug}.bib").read_text(encoding="utf-8")
+    page = (built / "site" / "reports" / f"{slug}.html").read_text(encoding="utf-8")
+    for name in ("René Jäkel", "Michael Färber"):
+        assert squash(name) in pdf_text
+        assert name in bib
+        assert name in page
+
+
+def test_counts_agree_between_header_abstract_results_and_table(built: Path) -> None:
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        counts = data["counts"]
+        results = data["sections"]["results"]
+        assert f"{counts['papers']} paper" in results
+        assert f"{counts['verified']} verified" in results
+        assert f"{counts['verified']} verified" in data["abstract"]
+        assert f"{data['review']['score']:.1f}/10" in results
+
+
+def test_abstract_is_written_for_the_report_not_copied(built: Path) -> None:
+    store = ROOT / "store" / "papers"
+    abstracts = [json.loads(p.read_text(encoding="utf-8"))["abstract"] for p in store.glob("*.json")]
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        first = data["abstract"].split(". ")[0]
+        assert not any(first in abstract for abstract in abstracts)
+        assert data["question"].split()[0] in data["abstract"]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def test_every_link_inside_the_site_resolves(built: Path) -> None:
+    site = built / "site"
+    checked = 0
+    for page in site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "#", "mailto:", "javascript:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {link}"
+            assert site.resolve() in target.parents or target == site.resolve(), link
+            checked += 1
+    assert checked > 50
+
+
+def test_site_has_home_and_one_page_per_report(built: Path) -> None:
+    home = (built / "site" / "index.html").read_text(encoding="utf-8")
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        page = built / "site" / "reports" / f"{spec.stem}.html"
+        assert page.is_file()
+        assert data["title"] in home.replace("&amp;", "&")
+        html = page.read_text(encoding="utf-8")
+        for claim in data["claims"][:3]:
+            assert claim["text"].split()[0] in html
+
+
+def test_second_run_reuses_everything(built: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in (built / "pdf").glob("*.pdf")}
+    result = run_builder("build", "--offline", "--quiet", "--out", str(built))
+    assert result.returncode == 0, result.stderr
+    assert "5 cached" in result.stdout and "site unchanged" in result.stdout
+    after = {p: p.stat().st_mtime_ns for p in (built / "pdf").glob("*.pdf")}
+    assert before == after
+
+
+def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
+    slug = EXAMPLES[0].stem
+    result = run_builder("build", "--offline", "--quiet", "--no-site", "--out", str(tmp_path), str(EXAMPLES[0]))
+    assert result.returncode == 0, result.stderr
+    for kind, suffix in (("pdf", "pdf"), ("tex", "tex"), ("data", "json"), ("bib", "bib")):
+        assert (tmp_path / kind / f"{slug}.{suffix}").read_bytes() == (built / kind / f"{slug}.{suffix}").read_bytes()
+
+
+def _project(tmp_path: Path, specs: dict[str, str]) -> Path:
+    """A small project folder: the real store and config, with specs of the test's own."""
+    project = tmp_path / "project"
+    (project / "reports").mkdir(parents=True)
+    shutil.copytree(ROOT / "store", project / "store")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    if (ROOT / "latex").is_dir():
+        shutil.copytree(ROOT / "latex", project / "latex")
+    for name, text in specs.items():
+        (project / "reports" / name).write_text(text, encoding="utf-8")
+    return project
+
+
+GOOD = (ROOT / "reports" / "domain-mismatch-multisource-ner.yaml").read_text(encoding="utf-8")
+
+
+def test_a_bad_spec_fails_alone_with_file_line_and_field(tmp_path: Path) -> None:
+    bad = "title: A report\ndate: 2026-02-30\nquestion: Why?\nprimary: 2501.18750\npapers: [2501.1875x]\n"
+    project = _project(tmp_path, {"good.yaml": GOOD, "bad.yaml": bad})
+    result = run_builder("--root", str(project), "build", "--quiet", "--out", str(project / "build"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "reports/bad.yaml:2" in result.stderr and "date" in result.stderr
+    assert "papers[0]" in result.stderr and "Traceback" not in result.stderr
+    assert (project / "build" / "pdf" / "good.pdf").is_file()
+    assert (project / "build" / "site" / "reports" / "good.html").is_file()
+
+    check = run_builder("--root", str(project), "check")
+    assert check.returncode == 2 and "bad.yaml:5" in check.stderr
+
+
+def test_a_missing_paper_fails_that_report_and_keeps_the_previous_outputs(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.yaml": GOOD})
+    out = project / "build"
+    assert run_builder("--root", str(project), "build", "--quiet", "--out", str(out)).returncode == 0
+    pdf_before = (out / "pdf" / "good.pdf").read_bytes()
+
+    (project / "reports" / "good.yaml").write_text(GOOD.replace("- 2003.11080", "- 2003.99999"), encoding="utf-8")
+    result = run_builder("--root", str(project), "build", "--quiet", "--out", str(out))
+    assert result.returncode == 1
+    assert "2003.99999" in result.stderr and "refresh" in result.stderr
+    assert (out / "pdf" / "good.pdf").read_bytes() == pdf_before
+    assert (out / "site" / "reports" / "good.html").is_file()
+    assert "2003.99999" in (out / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_deleting_a_spec_removes_its_outputs(tmp_path: Path) -> None:
+    other = GOOD.replace("Domain Mismatch Impact", "Another Look at Domain Mismatch")
+    project = _project(tmp_path, {"good.yaml": GOOD, "other.yaml": other})
+    out = project / "build"
+    assert run_builder("--root", str(project), "build", "--quiet", "--out", str(out)).returncode == 0
+    assert (out / "pdf" / "other.pdf").is_file()
+    (project / "reports" / "other.yaml").unlink()
+    assert run_builder("--root", str(project), "build", "--quiet", "--out", str(out)).returncode == 0
+    assert not (out / "pdf" / "other.pdf").exists()
+    assert not (out / "site" / "reports" / "other.html").exists()
+    assert (out / "pdf" / "good.pdf").is_file()
