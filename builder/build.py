@@ -21,12 +21,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.errors import BuilderError, SpecErrors
+from builder.models import Report
 from builder.papers import PaperStore, atomic_write_text
 from builder.settings import ProjectSettings
 from builder.spec import LoadedSpec, load_spec
+
+if TYPE_CHECKING:
+    from builder.render.plots import PlotFile
 
 OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -233,7 +238,7 @@ def _build_fresh(
     atomic_write_text(work / f"{slug}.bib", render_bibtex(papers, keys))
     figures = [Figure(name=p.name, pdf_path=p.pdf_path, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
-    atomic_write_text(tex_path, render_tex(report, figures))
+    atomic_write_text(tex_path, render_tex(report, figures, base_dir=work))
     warnings = compile_pdf(tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date))
     stop()
     if warnings:
@@ -247,7 +252,7 @@ def _build_fresh(
     os.replace(work, cache_dir)
     # Older keys of this report are stale now.
     for stale in cache_dir.parent.iterdir():
-        if stale != cache_dir and not stale.name.endswith(".tmp"):
+        if stale != cache_dir and ".tmp" not in stale.name:
             shutil.rmtree(stale, ignore_errors=True)
     return _outcome_from_cache(slug, loaded.path, cache_dir, "built", timings)
 
@@ -266,9 +271,15 @@ def _outcome_from_cache(slug: str, spec_path: Path, cache_dir: Path, status: str
     )
 
 
-def load_cached(cache_dir: Path):  # -> tuple[Report, list[PlotFile]]
+def load_cached(cache_dir: Path) -> tuple[Report, list[PlotFile]]:
+    """The Report and its plots; plot paths are re-anchored here, since cache folders move (rename, merge)."""
     with (cache_dir / "report.pickle").open("rb") as handle:
-        return pickle.load(handle)
+        report, plots = pickle.load(handle)
+    plots = [
+        replace(p, svg_path=cache_dir / "plots" / p.svg_path.name, pdf_path=cache_dir / "plots" / p.pdf_path.name)
+        for p in plots
+    ]
+    return report, plots
 
 
 # --- the whole build ----------------------------------------------------------------------------------------
@@ -316,6 +327,7 @@ def _build_locked(
     progress: Callable[[ReportOutcome], None] | None,
 ) -> BuildResult:
     started = time.perf_counter()
+    recover_interrupted(out)
     ctx = BuildContext(
         settings=settings, cache_root=out / ".cache" / "reports", source_hash=source_fingerprint(settings)
     )
@@ -363,6 +375,7 @@ def merge(
     out = options.out_dir.resolve()
     with build_lock(out):
         started = time.perf_counter()
+        recover_interrupted(out)
         ctx = BuildContext(
             settings=settings, cache_root=out / ".cache" / "reports", source_hash=source_fingerprint(settings)
         )
@@ -499,6 +512,22 @@ def _swap(staging: Path, out: Path, skip: tuple[str, ...]) -> None:
             os.replace(target, old)
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted(out: Path) -> None:
+    """Undo what a killed build left: put back an output folder caught between its two renames, drop temp dirs."""
+    for name in OUTPUT_DIRS:
+        olds = sorted(out.glob(f".old-{name}-*"), key=lambda p: p.stat().st_mtime_ns)
+        if olds and not (out / name).exists():
+            os.replace(olds.pop(), out / name)
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in out.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    cache = out / ".cache" / "reports"
+    if cache.is_dir():
+        for tmp in cache.glob("*/*.tmp*"):
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _prune_cache(cache_root: Path, live: set[str]) -> None:

@@ -7,7 +7,7 @@ set -euo pipefail
 
 group=${1:?usage: scripts/system-deps.sh tex|browser}
 case "$group" in
-  tex) packages=(texlive-xetex texlive-latex-recommended texlive-latex-extra latexmk lmodern fonts-freefont-otf poppler-utils) ;;
+  tex) packages=(texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk lmodern fonts-freefont-otf poppler-utils) ;;
   browser) packages=(chromium) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac

@@ -1,0 +1,608 @@
+"""Render a `Report` to LaTeX with pylatex, and compile it to PDF with latexmk + XeLaTeX.
+
+Two rules keep the PDF honest and safe:
+- every string that comes from data goes through `tex_escape`, so it prints literally and can never
+  run as TeX (`\\input`, `\\write18`, `\\catcode`, unbalanced braces, `%` all come out as text);
+  only our own template code (this module and `latex/*.tex`) is passed as `NoEscape`;
+- compilation happens in a throw-away directory with shell escape off and kpathsea's paranoid
+  `openin_any=p`/`openout_any=p`, under a time limit, with a fixed SOURCE_DATE_EPOCH so the same
+  .tex always gives the same PDF bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from pylatex import Document, LongTable, Section, Subsection, Tabularx
+from pylatex.utils import NoEscape
+
+from builder.errors import RenderError
+from builder.models import ClaimResult, Evidence, Finding, Paper, Report
+
+LATEX_DIR = Path(__file__).resolve().parents[2] / "latex"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A plot to include in the "Figures" section (the PDF file; the site uses the SVG twin)."""
+
+    name: str
+    pdf_path: Path
+    caption: str
+    alt: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Escaping: the only way data text enters the .tex file.
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "#": r"\#",
+    "$": r"\$",
+    "%": r"\%",
+    "&": r"\&",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    '"': r"\textquotedbl{}",
+    "'": r"\textquotesingle{}",
+    "`": r"\textasciigrave{}",
+    # Brackets can be taken as an optional argument right after \\ or \item: group them.
+    "[": "{[}",
+    "]": "{]}",
+    "\t": " ",
+    "\n": " ",
+    "\r": " ",
+}
+
+
+_DEVANAGARI_RUN = re.compile("[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff\u200c\u200d]+")
+
+
+def tex_escape(text: object) -> NoEscape:
+    """Make any text print literally in XeLaTeX; control characters become a visible [U+XXXX].
+
+    Devanagari words go through \\builderdeva (latex/preamble.tex): shaped with the Devanagari script,
+    and tagged with /ActualText so the PDF text layer keeps the characters in logical order.
+    """
+    text = str(text)
+    if _DEVANAGARI_RUN.search(text):
+        parts: list[str] = []
+        last = 0
+        for match in _DEVANAGARI_RUN.finditer(text):
+            run = match.group(0)
+            parts.append(_escape_chars(text[last:match.start()]))
+            if run.strip("\u200c\u200d"):
+                hexcode = "FEFF" + run.encode("utf-16-be").hex().upper()
+                parts.append(rf"\builderdeva{{{hexcode}}}{{{run}}}")
+            else:
+                parts.append(run)
+            last = match.end()
+        parts.append(_escape_chars(text[last:]))
+        return NoEscape("".join(parts))
+    return NoEscape(_escape_chars(text))
+
+
+def _escape_chars(text: str) -> str:
+    out: list[str] = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            out.append(f"{{[}}U+{ord(char):04X}{{]}}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def tex_breakable(text: object) -> NoEscape:
+    """Escape an identifier (DOI, arXiv id, key) and allow line breaks after '/', '.', '-' and '_'."""
+    return NoEscape(re.sub(r"(/|\.|-|\\_)", r"\1\\allowbreak{}", tex_escape(text)))
+
+
+def tex_paragraphs(text: str) -> NoEscape:
+    """Escape multi-paragraph text: blank lines separate paragraphs, single newlines are spaces."""
+    parts = [p.strip() for p in re.split(r"\n[ \t\r]*\n", text.strip())]
+    return NoEscape("\n\n".join(tex_escape(p) for p in parts if p))
+
+
+def tex_url(url: str) -> NoEscape:
+    """A URL safe inside \\href{...}: anything beyond a plain set is percent-encoded, and % is escaped."""
+    return NoEscape(quote(url, safe=":/.-_=?&+,;@!*()").replace("%", r"\%").replace("&", r"\&"))
+
+
+def format_date(day: dt.date) -> str:
+    """'5 July 2026', independent of the process locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def report_epoch(report: Report) -> int:
+    """Midnight UTC of the report date: the PDF timestamp that keeps builds reproducible."""
+    return int(dt.datetime(report.date.year, report.date.month, report.date.day, tzinfo=dt.UTC).timestamp())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Small formatters shared by the sections.
+
+
+def surname(name: str) -> str:
+    """Last word of a full name: 'Iker García-Ferrero' -> 'García-Ferrero'."""
+    words = name.split()
+    return words[-1] if words else name
+
+
+def short_authors(paper: Paper) -> str:
+    """'Politov et al.', 'Agerri and Rigau', or 'Smith'."""
+    if not paper.authors:
+        return "Anonymous"
+    if len(paper.authors) == 1:
+        return surname(paper.authors[0])
+    if len(paper.authors) == 2:
+        return f"{surname(paper.authors[0])} and {surname(paper.authors[1])}"
+    return f"{surname(paper.authors[0])} et al."
+
+
+def full_authors(paper: Paper) -> str:
+    """Every author, in order: 'A, B, C and D'."""
+    names = list(paper.authors) or ["Anonymous"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _ref_numbers(report: Report) -> dict[str, int]:
+    return {paper.arxiv_id: i for i, paper in enumerate(report.papers, start=1)}
+
+
+def cite(report: Report, arxiv_id: str, *, numbers: dict[str, int] | None = None) -> str:
+    """'[3] Politov et al. 2025' linked to reference 3; an unknown id prints as itself."""
+    numbers = numbers if numbers is not None else _ref_numbers(report)
+    if arxiv_id not in numbers:
+        return tex_escape(f"arXiv:{arxiv_id}")
+    number = numbers[arxiv_id]
+    paper = report.papers[number - 1]
+    return (rf"\hyperref[ref:{number}]{{[{number}]}}~{tex_escape(short_authors(paper))}"
+            rf"~{paper.year}")
+
+
+def _cite_number(numbers: dict[str, int], arxiv_id: str) -> str:
+    if arxiv_id in numbers:
+        return rf"\hyperref[ref:{numbers[arxiv_id]}]{{[{numbers[arxiv_id]}]}}"
+    return tex_escape(f"arXiv:{arxiv_id}")
+
+
+def mark(value: bool) -> str:
+    return r"\builderyes{}" if value else r"\builderno{}"
+
+
+def deciding_evidence(result: ClaimResult) -> Evidence | None:
+    """The evidence sentence with the highest score (the first one on ties), or None."""
+    best: Evidence | None = None
+    for evidence in result.verdict.evidence:
+        if best is None or evidence.score > best.score:
+            best = evidence
+    return best
+
+
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+=,@-]+$")
+
+
+def _figure_path(figure: Figure, base_dir: Path | None) -> str:
+    """A path TeX can read verbatim (relative to base_dir when given); anything exotic is refused, not mangled."""
+    resolved = Path(figure.pdf_path).resolve()
+    path = os.path.relpath(resolved, Path(base_dir).resolve()) if base_dir is not None else str(resolved)
+    if not _SAFE_PATH.match(path):
+        raise RenderError(f"figure {figure.name!r}: path {path!r} has characters TeX cannot take in \\includegraphics")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The document.
+
+
+def _read_template(name: str) -> str:
+    path = LATEX_DIR / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(f"LaTeX template missing: {path} ({exc.strerror})") from exc
+
+
+def _title_block(report: Report) -> str:
+    lines = [
+        r"\thispagestyle{plain}",
+        r"\begin{center}",
+        rf"{{\sffamily\bfseries\LARGE\color{{brand}}{tex_escape(report.title)}\par}}",
+        r"\vspace{0.9em}",
+        rf"{{\large {tex_escape(report.author)}\par}}",
+        r"\vspace{0.3em}",
+        rf"{{\normalsize\color{{muted}}{format_date(report.date)}\par}}",
+    ]
+    if report.is_draft:
+        lines += [
+            r"\vspace{0.7em}",
+            rf"\fcolorbox{{badred}}{{badred!8}}{{\sffamily\bfseries\color{{badred}}DRAFT — quality gate not passed "
+            rf"(review score {report.review.score:.1f}/10)}}",
+        ]
+    lines += [
+        r"\end{center}",
+        r"\vspace{0.4em}",
+        r"\noindent\colorbox{brand!6}{\parbox{\dimexpr\linewidth-2\fboxsep\relax}{\small"
+        rf"\textsf{{\textbf{{Research question.}}}} {tex_escape(report.question)}}}}}",
+        r"\vspace{0.6em}",
+    ]
+    return "\n".join(lines)
+
+
+def _results_summary(report: Report) -> str:
+    counts = report.counts
+    rows = [
+        ("Papers in the synthesis", str(counts.papers)),
+        ("Claims checked", str(counts.claims)),
+        ("Verified", f"{counts.verified} of {counts.claims}"),
+        ("Grounded in their own source", f"{counts.grounded} of {counts.claims}"),
+        ("Corroborated by another paper", f"{counts.corroborated} of {counts.claims}"),
+        ("Review score", f"{report.review.score:.1f}/10 ({report.review.tier})"),
+    ]
+    body = "\n".join(rf"{tex_escape(a)} & {tex_escape(b)} \\" for a, b in rows)
+    return (r"\begin{center}\begin{tabular}{@{}lr@{}}\toprule" "\n"
+            r"\textsf{\textbf{Measure}} & \textsf{\textbf{Value}} \\ \midrule" "\n"
+            f"{body}\n" r"\bottomrule\end{tabular}\end{center}")
+
+
+def _finding_line(finding: Finding) -> str:
+    colour = {"error": "badred", "warning": "orange", "info": "brand"}.get(finding.severity, "muted")
+    claim = f" ({tex_escape(finding.claim_id)})" if finding.claim_id else ""
+    return (rf"\item \buildertag{{{colour}}}{{{tex_escape(finding.severity)}}} "
+            rf"\textsf{{{tex_escape(finding.code)}}}{claim}: {tex_escape(finding.message)}")
+
+
+def _review(doc: Document, report: Report) -> None:
+    review = report.review
+    with doc.create(Section("Review", label=False)):
+        gate = (r"\builderyes{} passed" if review.gate_passed else r"\builderno{} not passed (this report is a draft)")
+        doc.append(NoEscape(
+            rf"\textbf{{Overall score: {review.score:.1f}/10}} \quad Tier: \textbf{{{tex_escape(review.tier)}}}"
+            rf" \quad Quality gate: {gate}" "\n\n"))
+        if review.reasons:
+            doc.append(NoEscape(r"\begin{itemize}" + "".join(
+                rf"\item {tex_escape(reason)}" "\n" for reason in review.reasons) + r"\end{itemize}"))
+        if review.dimensions:
+            with doc.create(Subsection("Dimensions", label=False)):
+                table = Tabularx(NoEscape(r"@{}l r l >{\raggedright\arraybackslash}X@{}"))
+                table.append(NoEscape(r"\toprule"))
+                table.append(NoEscape(r"\textsf{\textbf{Dimension}} & \textsf{\textbf{Score}} & "
+                                      r"\textsf{\textbf{Level}} & \textsf{\textbf{Basis}} \\ \midrule"))
+                for dim in review.dimensions:
+                    table.append(NoEscape(rf"{tex_escape(dim.name)} & {dim.score:.1f} & {tex_escape(dim.level)} & "
+                                          rf"{tex_escape(dim.basis)} \\"))
+                table.append(NoEscape(r"\bottomrule"))
+                doc.append(NoEscape(r"\begin{center}"))
+                doc.append(table)
+                doc.append(NoEscape(r"\end{center}"))
+        if review.findings:
+            with doc.create(Subsection("Findings", label=False)):
+                doc.append(NoEscape(r"\begin{itemize}[leftmargin=1.2em]" "\n"
+                                    + "\n".join(_finding_line(f) for f in review.findings)
+                                    + "\n" r"\end{itemize}"))
+        if review.reviewers:
+            with doc.create(Subsection("Reviewers", label=False)):
+                rows = "\n".join(
+                    rf"{tex_escape(r.role)} & {r.score:.1f}/10 & {len(r.findings)} \\" for r in review.reviewers)
+                doc.append(NoEscape(
+                    r"\begin{center}\begin{tabular}{@{}lrr@{}}\toprule" "\n"
+                    r"\textsf{\textbf{Reviewer}} & \textsf{\textbf{Score}} & \textsf{\textbf{Findings}} \\ \midrule"
+                    f"\n{rows}\n" r"\bottomrule\end{tabular}\end{center}"))
+
+
+_CLAIM_COLUMNS = (
+    # (header, width) — the claim column takes what is left of \linewidth.
+    ("ID", "2.2em"),
+    ("Claim", None),
+    ("V", "1.4em"),
+    ("Conf.", "2.7em"),
+    ("G", "1.2em"),
+    ("C", "1.2em"),
+    ("Source", "0.22\\linewidth"),
+)
+
+
+def _claims(doc: Document, report: Report) -> None:
+    numbers = _ref_numbers(report)
+    fixed = " - ".join(width for _, width in _CLAIM_COLUMNS if width)
+    claim_width = rf"\dimexpr\linewidth - {fixed} - 12\tabcolsep\relax"
+    evidence_width = rf"\dimexpr\linewidth - {_CLAIM_COLUMNS[0][1]} - 2\tabcolsep\relax"
+    spec = (
+        rf"@{{}}>{{\raggedright\arraybackslash}}p{{{_CLAIM_COLUMNS[0][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{claim_width}}}"
+        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[2][1]}}}"
+        rf">{{\raggedleft\arraybackslash}}p{{{_CLAIM_COLUMNS[3][1]}}}"
+        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[4][1]}}}"
+        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[5][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{_CLAIM_COLUMNS[6][1]}}}@{{}}"
+    )
+    with doc.create(Section("Extracted Claims", label=False)):
+        doc.append(NoEscape(
+            r"Each claim was checked against every sentence of the papers. "
+            r"\textbf{V}: \builderyes{} verified, \builderno{} not verified; "
+            r"\textbf{Conf.}: calibrated probability that the claim is supported; "
+            r"\textbf{G}: grounded in the paper it comes from; \textbf{C}: corroborated by a different paper. "
+            r"Below each claim, the sentence that decided it and the reason."
+            "\n\n"))
+        if not report.claims:
+            doc.append(NoEscape(r"\emph{No claims were extracted.}"))
+            return
+        header = " & ".join(rf"\textsf{{\textbf{{{name}}}}}" for name, _ in _CLAIM_COLUMNS) + r" \\"
+        table = LongTable(NoEscape(spec))
+        table.append(NoEscape(rf"\toprule {header} \midrule \endfirsthead"))
+        table.append(NoEscape(
+            rf"\multicolumn{{7}}{{@{{}}l}}{{\footnotesize\color{{muted}}Extracted claims (continued)}} \\"
+            rf"\toprule {header} \midrule \endhead"))
+        table.append(NoEscape(
+            r"\midrule \multicolumn{7}{@{}r@{}}{\footnotesize\color{muted}continued on next page} \\ \endfoot"))
+        table.append(NoEscape(r"\bottomrule \endlastfoot"))
+        for i, result in enumerate(report.claims):
+            claim, verdict = result.claim, result.verdict
+            origin = r" \textcolor{muted}{\footnotesize(from the spec)}" if claim.origin == "spec" else ""
+            table.append(NoEscape(
+                rf"\textbf{{{tex_escape(claim.id)}}} & {tex_escape(claim.text)}{origin} & {mark(verdict.verified)} & "
+                rf"{verdict.confidence:.2f} & {mark(verdict.grounded)} & {mark(verdict.corroborated)} & "
+                rf"{cite(report, claim.source, numbers=numbers)} \\*"))
+            best = deciding_evidence(result)
+            if best is None:
+                evidence = r"\textit{No evidence sentence was found.}"
+            else:
+                evidence = (
+                    rf"\textsf{{Evidence}} {_cite_number(numbers, best.arxiv_id)}, sentence {best.sentence_index + 1}"
+                    rf" (score {best.score:.2f}): “{tex_escape(best.sentence)}”")
+            table.append(NoEscape(
+                rf" & \multicolumn{{6}}{{>{{\raggedright\arraybackslash}}p{{{evidence_width}}}@{{}}}}"
+                rf"{{\footnotesize\color{{muted}}{evidence}\newline "
+                rf"\textsf{{Why}}: {tex_escape(verdict.rationale)}}} \\"))
+            if i < len(report.claims) - 1:
+                table.append(NoEscape(r"\arrayrulecolor{black!15}\midrule\arrayrulecolor{black}"))
+        doc.append(table)
+
+
+def _figures(doc: Document, figures: Sequence[Figure], base_dir: Path | None) -> None:
+    with doc.create(Section("Figures", label=False)):
+        for figure in figures:
+            path = _figure_path(figure, base_dir)
+            doc.append(NoEscape(
+                r"\begin{figure}[htbp]\centering" "\n"
+                rf"\includegraphics[width=0.92\linewidth,height=0.42\textheight,keepaspectratio]{{{path}}}" "\n"
+                rf"\caption{{{tex_escape(figure.caption)}}}" "\n"
+                rf"% alt: {tex_escape(figure.alt)}" "\n"
+                r"\end{figure}"))
+        doc.append(NoEscape(r"\FloatBarrier"))
+
+
+def _reference(report: Report, number: int, paper: Paper) -> str:
+    parts = [
+        rf"\item\label{{ref:{number}}}{tex_escape(full_authors(paper))}. “{tex_escape(paper.title)}”. {paper.year}.",
+        rf"arXiv:\,\href{{{tex_url(paper.abs_url)}}}{{\textsf{{{tex_breakable(paper.versioned_id)}}}}}"
+        + (rf" [{tex_escape(paper.primary_category)}]" if paper.primary_category else "") + ".",
+    ]
+    if paper.doi:
+        doi_url = tex_url("https://doi.org/" + paper.doi)
+        parts.append(rf"DOI:\,\href{{{doi_url}}}{{\textsf{{{tex_breakable(paper.doi)}}}}}.")
+    if paper.journal_ref:
+        parts.append(rf"{tex_escape(paper.journal_ref)}.")
+    key = report.bib_keys.get(paper.arxiv_id)
+    if key:
+        parts.append(rf"{{\footnotesize\color{{muted}}BibTeX key: \textsf{{{tex_breakable(key)}}}}}")
+    return " ".join(parts)
+
+
+def _references(doc: Document, report: Report) -> None:
+    with doc.create(Section("References", numbering=False, label=False)):
+        doc.append(NoEscape(r"\addcontentsline{toc}{section}{References}"))
+        if not report.papers:
+            doc.append(NoEscape(r"\emph{No papers were used.}"))
+            return
+        width = "[" + "9" * len(str(max(len(report.papers), 1))) + "]"
+        doc.append(NoEscape(
+            rf"\begin{{enumerate}}[label={{[\arabic*]}},widest={{{width}}},leftmargin=*,itemsep=0.5em]" "\n"
+            + "\n".join(_reference(report, n, p) for n, p in enumerate(report.papers, start=1))
+            + "\n" r"\end{enumerate}"))
+
+
+def _pdf_info(text: str) -> str:
+    """Escaped text for PDF metadata; '-{}' stops hyperref turning '--' into a dash there."""
+    return tex_escape(text).replace("-", "-{}")
+
+
+def render_tex(report: Report, figures: Sequence[Figure] = (), *, base_dir: Path | None = None) -> str:
+    """The complete .tex source of the report: template code from latex/, every data string escaped.
+
+    Figures are referenced by absolute path, or relative to `base_dir` (pass the directory the .tex will be
+    written to, so the source does not depend on where the build ran); compile_pdf resolves both.
+    """
+    doc = Document(
+        documentclass="article",
+        document_options=["11pt", "a4paper"],
+        fontenc=None,
+        inputenc=None,
+        lmodern=False,
+        textcomp=False,
+        microtype=False,
+        page_numbers=True,
+        indent=False,
+        geometry_options={"margin": "2.4cm", "top": "2.6cm", "headsep": "0.8cm"},
+    )
+    doc.preamble.append(NoEscape(_read_template("preamble.tex")))
+    if report.is_draft:
+        doc.preamble.append(NoEscape(_read_template("draft.tex")))
+    running = "Literature synthesis report" + (" — DRAFT" if report.is_draft else "")
+    doc.preamble.append(NoEscape(rf"\newcommand{{\builderrunninghead}}{{{tex_escape(running)}}}"))
+    doc.preamble.append(NoEscape(
+        rf"\hypersetup{{pdftitle={{{_pdf_info(report.title)}}},pdfauthor={{{_pdf_info(report.author)}}},"
+        rf"pdfsubject={{{_pdf_info(report.question)}}}}}"))
+
+    doc.append(NoEscape(_title_block(report)))
+    doc.append(NoEscape(r"\begin{abstract}" "\n" + tex_paragraphs(report.abstract) + "\n" r"\end{abstract}"))
+    with doc.create(Section("Introduction", label=False)):
+        doc.append(tex_paragraphs(report.introduction))
+    with doc.create(Section("Methodology", label=False)):
+        doc.append(tex_paragraphs(report.methodology))
+    with doc.create(Section("Results", label=False)):
+        doc.append(tex_paragraphs(report.results))
+        doc.append(NoEscape(_results_summary(report)))
+    _review(doc, report)
+    with doc.create(Section("Limitations", label=False)):
+        doc.append(tex_paragraphs(report.limitations))
+        if report.warnings:
+            doc.append(NoEscape(
+                "\n\n" r"\paragraph{Build notes.}" "\n" r"\begin{itemize}[leftmargin=1.2em]\small" "\n"
+                + "\n".join(rf"\item {tex_escape(w)}" for w in report.warnings) + "\n" r"\end{itemize}"))
+    _claims(doc, report)
+    if figures:
+        _figures(doc, figures, base_dir)
+    _references(doc, report)
+    return doc.dumps() + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Compilation.
+
+_INCLUDE_RE = re.compile(r"(\\includegraphics(?:\[[^\]]*\])?\{)([^{}]+)(\})")
+_ASSET_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
+_MISSING_RE = re.compile(r"Missing character: There is no (.+?)(?: \(U\+([0-9A-Fa-f]{4,6})\))? in font (.+?)!")
+_JOB = "report"
+
+
+def tex_errors(log: str, *, limit: int = 3) -> str:
+    """The TeX error lines that matter: each '!' line and the 'l.NN' context after it."""
+    lines = log.splitlines()
+    picked: list[str] = []
+    errors = 0
+    i = 0
+    while i < len(lines) and errors < limit:
+        if lines[i].startswith("!"):
+            errors += 1
+            picked.append(lines[i])
+            j = i + 1
+            while j < len(lines) and j < i + 12:
+                if re.match(r"^l\.\d+", lines[j]):
+                    picked.append(lines[j])
+                    if j + 1 < len(lines) and lines[j + 1].strip():
+                        picked.append(lines[j + 1])
+                    break
+                j += 1
+            i = j
+        i += 1
+    return "\n".join(picked)
+
+
+def missing_glyphs(log: str) -> list[str]:
+    """One warning per (character, font) XeTeX could not print, naming the character and its code point."""
+    seen: dict[tuple[str, str], str] = {}
+    for match in _MISSING_RE.finditer(log):
+        char, hexcode, font = match.group(1), match.group(2), match.group(3)
+        code = f"U+{int(hexcode, 16):04X}" if hexcode else (f"U+{ord(char):04X}" if len(char) == 1 else "U+?")
+        font_name = font.split(":")[0].split("/")[0].strip('"')
+        key = (code, font_name)
+        if key not in seen:
+            seen[key] = (f"missing glyph: {char!r} ({code}) is not in font {font_name}; "
+                         "the PDF shows an empty box instead")
+    return list(seen.values())
+
+
+def _stage_assets(tex: str, base: Path, workdir: Path) -> str:
+    """Copy each \\includegraphics file into the work dir (paranoid TeX reads nothing outside it)."""
+    assets = workdir / "assets"
+    counter = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal counter
+        source = Path(match.group(2).strip())
+        source = source if source.is_absolute() else base / source
+        if source.suffix.lower() not in _ASSET_SUFFIXES:
+            return match.group(0)
+        if not source.is_file():
+            raise RenderError(f"figure file not found: {source}")
+        counter += 1
+        assets.mkdir(exist_ok=True)
+        target = assets / f"fig{counter}{source.suffix.lower()}"
+        shutil.copyfile(source, target)
+        return f"{match.group(1)}assets/{target.name}{match.group(3)}"
+
+    return _INCLUDE_RE.sub(replace, tex)
+
+
+def _env(epoch: int, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        openin_any="p",
+        openout_any="p",
+        shell_escape="f",
+        SOURCE_DATE_EPOCH=str(epoch),
+        FORCE_SOURCE_DATE="1",
+        max_print_line="10000",
+        error_line="254",
+        half_error_line="238",
+        TEXMFOUTPUT=str(workdir),
+        TEXMFVAR=str(workdir / ".texmf-var"),
+    )
+    env.pop("TEXINPUTS", None)
+    return env
+
+
+def compile_pdf(tex_path: Path, pdf_path: Path, *, timeout: float = 180, epoch: int | None = None) -> list[str]:
+    """Compile tex_path to pdf_path with latexmk/XeLaTeX in a sandbox dir; return warnings, raise RenderError.
+
+    `epoch` fixes the PDF dates and ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0,
+    so the output is reproducible either way.
+    """
+    if epoch is None:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
+        raise RenderError("latexmk and xelatex are required to build the PDF (Debian: latexmk, texlive-xetex)")
+    tex_path = Path(tex_path)
+    try:
+        tex = tex_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(f"cannot read {tex_path}: {exc.strerror}") from exc
+    with tempfile.TemporaryDirectory(prefix="builder-tex-") as tmp:
+        workdir = Path(tmp)
+        (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
+        command = ["latexmk", "-norc", "-r", str(LATEX_DIR / "latexmkrc"), "-xelatex", "-interaction=nonstopmode",
+                   "-halt-on-error", "-no-shell-escape", f"{_JOB}.tex"]
+        proc = subprocess.Popen(command, cwd=workdir, env=_env(epoch, workdir), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise RenderError(f"{tex_path}: LaTeX did not finish within {timeout:g} s") from exc
+        log_file = workdir / f"{_JOB}.log"
+        log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+        pdf = workdir / f"{_JOB}.pdf"
+        if proc.returncode != 0 or not pdf.exists():
+            detail = tex_errors(log) or "\n".join(output.decode("utf-8", "replace").strip().splitlines()[-8:])
+            raise RenderError(f"{tex_path}: LaTeX failed\n{detail}")
+        warnings = missing_glyphs(log)
+        if re.search(r"LaTeX Warning: (There were undefined references|Label\(s\) may have changed)", log):
+            warnings.append(f"{tex_path}: unresolved cross-references remain after the final LaTeX pass")
+        pdf_path = Path(pdf_path)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        staged = pdf_path.with_name(pdf_path.name + ".tmp")
+        shutil.copyfile(pdf, staged)
+        staged.replace(pdf_path)
+    return warnings
