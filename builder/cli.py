@@ -55,21 +55,10 @@ def _specs(args: argparse.Namespace, settings: ProjectSettings) -> list[Path]:
 
 
 def _cmd_check(args: argparse.Namespace, settings: ProjectSettings) -> int:
-    from builder.spec import load_spec
+    """Validate specs (a folder means every spec in it); exit 0 all valid, 2 any invalid."""
+    from builder.spec import run_check
 
-    paths = _specs(args, settings)
-    bad = 0
-    for path in paths:
-        try:
-            load_spec(path, settings.default_author)
-        except SpecErrors as exc:
-            bad += 1
-            print(exc, file=sys.stderr)
-        else:
-            print(f"ok   {path}")
-    if not paths:
-        print(f"no specs found in {settings.reports_dir}", file=sys.stderr)
-    return 2 if bad else 0
+    return run_check(list(args.specs) or [settings.reports_dir], settings.default_author)
 
 
 def _cmd_build(args: argparse.Namespace, settings: ProjectSettings) -> int:

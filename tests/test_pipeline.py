@@ -29,8 +29,8 @@ def pdftotext(pdf: Path) -> str:
 
 
 def squash(text: str) -> str:
-    """pdftotext breaks lines and hyphenates nothing of ours; compare with all whitespace removed."""
-    return re.sub(r"\s+", "", text)
+    """Compare text modulo layout: pdftotext breaks lines and joins 'Cross-' + 'lingual' as 'Crosslingual'."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,8 @@ def test_every_link_inside_the_site_resolves(built: Path) -> None:
     site = built / "site"
     checked = 0
     for page in site.rglob("*.html"):
+        if page.name == "404.html":  # MkDocs writes it with root-absolute links, for the web server's error page
+            continue
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
         for link in parser.links:
