@@ -28,7 +28,7 @@ from builder.errors import BuilderError, SpecErrors
 from builder.models import Report
 from builder.papers import PaperStore, atomic_write_text
 from builder.settings import ProjectSettings
-from builder.spec import LoadedSpec, load_spec
+from builder.spec import LoadedSpec, load_spec, spec_files
 
 if TYPE_CHECKING:
     from builder.render.plots import PlotFile
@@ -305,7 +305,10 @@ def build_lock(out_dir: Path) -> Iterator[None]:
 
 
 def discover_specs(settings: ProjectSettings) -> list[Path]:
-    return sorted(settings.reports_dir.glob("*.yaml"))
+    """Every spec in reports/ (`.yml` included, so it is reported as misnamed rather than silently skipped)."""
+    if not settings.reports_dir.is_dir():
+        raise BuilderError(f"no reports folder at {settings.reports_dir}")
+    return spec_files(settings.reports_dir)
 
 
 def build(
