@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: all reports test lint bench bench-verify setup system-deps browser-deps site-serve clean
+.PHONY: all reports refresh test lint bench bench-verify bench-refresh setup system-deps browser-deps site-serve clean
 
 all: reports
 
@@ -30,6 +30,10 @@ browser-deps:
 reports: setup
 	$(BIN)/python -m builder build --offline $(ARGS)
 
+## Fetch new papers and query results from arXiv into store/ (the only step that uses the network).
+refresh: $(STAMP)
+	$(BIN)/python -m builder refresh $(ARGS)
+
 ## The whole test suite (real TeX, real MkDocs, real HTTP server on 127.0.0.1, real Chromium).
 test: setup browser-deps
 	$(BIN)/python -m pytest -q $(ARGS)
@@ -39,6 +43,9 @@ lint: $(STAMP)
 
 bench: setup
 	$(BIN)/python bench/bench_build.py $(ARGS)
+
+bench-refresh: $(STAMP)
+	$(BIN)/python bench/bench_refresh.py $(ARGS)
 
 bench-verify: $(STAMP)
 	$(BIN)/python bench/bench_verify.py $(ARGS)
