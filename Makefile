@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: all reports refresh test lint bench bench-verify bench-refresh setup system-deps browser-deps site-serve clean
+.PHONY: all reports refresh test lint bench bench-verify bench-refresh train-verify setup system-deps browser-deps site-serve clean
 
 all: reports
 
@@ -49,6 +49,10 @@ bench-refresh: $(STAMP)
 
 bench-verify: $(STAMP)
 	$(BIN)/python bench/bench_verify.py $(ARGS)
+
+## Retrain the verifier's coefficients (builder/verify/model.json) from ../shared/eval/scifact.
+train-verify: $(STAMP)
+	$(BIN)/python -m builder.verify.train $(ARGS)
 
 site-serve: reports
 	$(BIN)/python -m http.server --directory build/site 8000 --bind 127.0.0.1

@@ -1,0 +1,284 @@
+"""The verifier: two small logistic models with committed coefficients, plus Platt calibration.
+
+`model.json` holds everything (feature names, standardisation, weights, calibration) and is written by
+`python -m builder.verify.train`; loading it is cheap and needs only numpy, so every build can verify.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from builder.verify.features import (
+    DOC_FEATURES,
+    SENTENCE_FEATURES,
+    DocScore,
+    Idf,
+    Unit,
+    coverage,
+    doc_features,
+    sentence_features,
+)
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+NLI_MODEL_PATH = Path(__file__).with_name("model_nli.json")
+NLI_FEATURES = ("nli_best", "nli_max", "nli_mean")
+NLI_TOP = 2  # sentences per document sent to the entailment model, read together as one premise
+NLI_JUDGE_BEST_ALONE = True  # also judge the best sentence alone (a second model call per document)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+@dataclass
+class LogisticModel:
+    """Standardised logistic regression: logit = w . (x - mean) / scale + b."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    @classmethod
+    def fit(cls, names: Sequence[str], x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> LogisticModel:
+        """Fit by Newton's method (IRLS) with an L2 penalty; deterministic, no solver dependency."""
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        z = (x - mean) / scale
+        n, d = z.shape
+        a = np.hstack([z, np.ones((n, 1))])
+        w = np.zeros(d + 1)
+        penalty = np.full(d + 1, l2)
+        penalty[-1] = 0.0
+        for _ in range(50):
+            p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -30, 30)))
+            grad = a.T @ (p - y) + penalty * w
+            hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(penalty) + 1e-9 * np.eye(d + 1)
+            step = np.linalg.solve(hess, grad)
+            w -= step
+            if np.max(np.abs(step)) < 1e-8:
+                break
+        return cls(tuple(names), mean, scale, w[:-1].copy(), float(w[-1]))
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+
+    def logit(self, row: Sequence[float]) -> float:
+        return float(self.logits(np.asarray([row], dtype=float))[0])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.names),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "weights": [round(float(v), 8) for v in self.weights],
+            "bias": round(self.bias, 8),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LogisticModel:
+        return cls(
+            tuple(data["features"]),
+            np.asarray(data["mean"], dtype=float),
+            np.asarray(data["scale"], dtype=float),
+            np.asarray(data["weights"], dtype=float),
+            float(data["bias"]),
+        )
+
+
+@dataclass
+class Platt:
+    """P = sigmoid(a * logit + b), fitted on out-of-fold logits so confidences mean what they say."""
+
+    a: float = 1.0
+    b: float = 0.0
+
+    @classmethod
+    def fit(cls, logits: np.ndarray, y: np.ndarray) -> Platt:
+        model = LogisticModel.fit(["logit"], logits.reshape(-1, 1), y, l2=1e-3)
+        a = float(model.weights[0] / model.scale[0])
+        b = float(model.bias - model.weights[0] * model.mean[0] / model.scale[0])
+        return cls(a, b)
+
+    def __call__(self, logit: float) -> float:
+        return sigmoid(self.a * logit + self.b)
+
+
+@dataclass
+class Document:
+    """A document prepared for scoring: title and sentences as feature units."""
+
+    doc_id: str
+    title: Unit | None
+    sentences: list[Unit]
+    norms: list[float]
+
+    @classmethod
+    def of(cls, doc_id: str, title: str, sentences: Sequence[str], idf: Idf) -> Document:
+        units = [Unit.of(s) for s in sentences]
+        return cls(doc_id, Unit.of(title) if title else None, units, [idf.vector_norm(u) for u in units])
+
+
+@dataclass
+class DocResult:
+    """How one document bears on one claim."""
+
+    doc_id: str
+    probability: float  # calibrated P(the document supports the claim)
+    ranked: list[tuple[int, float]]  # (sentence position, evidence score), best first
+    note: str  # numbers agree/disagree, for the rationale
+    relevance: float = 0.0  # logit of the best sentence being about the claim
+
+
+@dataclass
+class Scorer:
+    """Sentence model + document model + calibration."""
+
+    sentence_model: LogisticModel
+    doc_model: LogisticModel
+    platt: Platt
+    threshold: float = 0.5  # F1-optimal decision cut for batch use, found on out-of-fold predictions
+    checks: bool = True  # apply `consistency_checks` after the learned model
+    nli: Any = None  # an `NliModel` when the stance model uses entailment features
+    # Two heads: `doc_model` says whether the document holds evidence about the claim at all (relevance);
+    # `stance_model`, trained on documents with evidence only, says whether that evidence supports it.
+    # P(supported) = P(relevant) * P(support | relevant), then Platt-calibrated.
+    stance_model: LogisticModel | None = None
+
+    @property
+    def uses_nli(self) -> bool:
+        return self.stance_model is not None and "nli_max" in self.stance_model.names
+
+    def combined_logit(self, row: Sequence[float]) -> float:
+        relevance = self.doc_model.logit(row[: len(self.doc_model.names)])
+        if self.stance_model is None:
+            return relevance
+        p = sigmoid(relevance) * sigmoid(self.stance_model.logit(row[: len(self.stance_model.names)]))
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return math.log(p / (1 - p))
+
+    @classmethod
+    def load(cls, path: Path | None = None, checks: bool = True, nli: bool | None = None) -> Scorer:
+        """Read the coefficients; `checks` turns the rule-based consistency checks on (the report pipeline) or off.
+
+        With `nli=None` the entailment model is used when its optional extra is installed (`model_nli.json`),
+        else the numpy-only lexical model (`model.json`); `nli=False` forces the lexical model.
+        """
+        from builder.verify import nli as nli_module
+
+        engine = None
+        if path is None:
+            path = MODEL_PATH
+            if nli is not False and NLI_MODEL_PATH.is_file() and nli_module.available():
+                engine = nli_module.NliModel.load()
+                path = NLI_MODEL_PATH if engine is not None else MODEL_PATH
+        data = json.loads(path.read_text(encoding="utf-8"))
+        stance = data.get("stance_model")
+        if stance and "nli_max" in stance["features"] and engine is None:
+            engine = nli_module.NliModel.load()
+            if engine is None:
+                raise RuntimeError(f"{path} needs the NLI extra: pip install 'litreport-builder[nli]'")
+        return cls(
+            LogisticModel.from_json(data["sentence_model"]),
+            LogisticModel.from_json(data["doc_model"]),
+            Platt(**data["platt"]),
+            float(data.get("decision_threshold", 0.5)),
+            checks,
+            engine,
+            LogisticModel.from_json(stance) if stance else None,
+        )
+
+    def sentence_logits(self, claim: Unit, claim_norm: float, doc: Document, idf: Idf) -> list[float]:
+        if not doc.sentences:
+            return []
+        title_cov = coverage(claim, doc.title, idf) if doc.title is not None else 0.0
+        n = len(doc.sentences)
+        rows = [
+            sentence_features(claim, claim_norm, s, doc.norms[i], idf, i / max(1, n - 1), title_cov)
+            for i, s in enumerate(doc.sentences)
+        ]
+        return [float(v) for v in self.sentence_model.logits(np.asarray(rows, dtype=float))]
+
+    def doc_row(self, claim: Unit, claim_norm: float, doc: Document, idf: Idf) -> tuple[list[float], Any]:
+        logits = self.sentence_logits(claim, claim_norm, doc, idf)
+        scored = doc_features(claim, doc.sentences, logits, idf, claim_norm, doc.norms, doc.title)
+        if self.uses_nli:
+            return scored.features + self.nli_features(claim, doc, scored), scored
+        return scored.features, scored
+
+    @staticmethod
+    def nli_premises(doc: Document, ranked: Sequence[tuple[int, float]]) -> list[str]:
+        """What the entailment model reads for one document: the best sentence alone, then the best two together.
+
+        SciFact-style evidence often spans two sentences, so the pair is judged as one premise (in document
+        order); that costs the same two model calls per document as judging the two sentences apart.
+        """
+        top = [i for i, _ in ranked[:NLI_TOP]]
+        if not top:
+            return []
+        premises = [doc.sentences[top[0]].text] if NLI_JUDGE_BEST_ALONE or len(top) == 1 else []
+        if len(top) > 1:
+            premises.append(" ".join(doc.sentences[i].text for i in sorted(top)))
+        return premises
+
+    def prefetch(self, items: Sequence[tuple[Unit, float, Document]], idf: Idf) -> None:
+        """Run the entailment model once over every (claim, document) to score, in long length-sorted batches."""
+        if not self.uses_nli or self.nli is None:
+            return
+        pairs = []
+        for claim, claim_norm, doc in items:
+            logits = self.sentence_logits(claim, claim_norm, doc, idf)
+            ranked = sorted(enumerate(logits), key=lambda item: (-item[1], item[0]))
+            pairs.extend((premise, claim.text) for premise in self.nli_premises(doc, ranked))
+        self.nli.entailment(pairs)
+
+    def nli_features(self, claim: Unit, doc: Document, scored: DocScore) -> list[float]:
+        """Entailment of the claim by the document's best evidence (NLI_FEATURES order)."""
+        premises = self.nli_premises(doc, scored.ranked)
+        if not premises or self.nli is None:
+            return [0.0, 0.0, 0.0]
+        probs = self.nli.entailment([(premise, claim.text) for premise in premises])
+        clipped = [min(max(p, 1e-4), 1 - 1e-4) for p in probs]
+        logit = [math.log(p / (1 - p)) / 5.0 for p in clipped]
+        return [logit[0], max(logit), sum(probs) / len(probs)]
+
+    def score(self, claim: Unit, claim_norm: float, doc: Document, idf: Idf) -> DocResult:
+        row, scored = self.doc_row(claim, claim_norm, doc, idf)
+        if not scored.ranked:
+            return DocResult(doc.doc_id, 0.0, [], "", -30.0)
+        probability = self.platt(self.combined_logit(row))
+        note = scored.numbers_note
+        if self.checks:
+            probability, note = consistency_checks(scored, probability, note)
+        best_logit = scored.ranked[0][1]
+        # A sentence's evidence score: the document's support probability, discounted by how much less
+        # relevant the sentence is than the document's best sentence.
+        ranked = [(i, probability * sigmoid(lg) / sigmoid(best_logit)) for i, lg in scored.ranked]
+        return DocResult(doc.doc_id, probability, ranked, note, best_logit)
+
+
+# Consistency checks applied after the learned model (they encode what SciFact is too small to teach):
+CONFLICT_CAP = 0.2  # a number, a negation or a direction that disagrees with close evidence caps P(supported)
+VERBATIM_FLOOR = 0.85  # close evidence repeating every content word of the claim, with no conflict
+
+
+def consistency_checks(scored: DocScore, probability: float, note: str) -> tuple[float, str]:
+    """Cap support on a disagreeing number/negation/direction; raise it for near-verbatim agreeing evidence."""
+    if scored.conflicts:
+        return min(probability, CONFLICT_CAP), "; ".join(dict.fromkeys(scored.conflicts))
+    if scored.verbatim:
+        return max(probability, VERBATIM_FLOOR), (note + "; " if note else "") + "evidence states the claim"
+    return probability, note
+
+
+def feature_names() -> dict[str, tuple[str, ...]]:
+    return {"sentence": SENTENCE_FEATURES, "doc": DOC_FEATURES}

@@ -1,0 +1,222 @@
+"""Verification on hand-made papers: support, wrong numbers, negation, unrelated claims, provenance, batch CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from builder.models import Claim, Paper
+from builder.verify import Verifier
+from builder.verify.batch import main as batch_main
+from builder.verify.features import Unit, direction, negation_count, numbers
+from builder.verify.model import LogisticModel
+from builder.verify.nli import available as nli_available
+from builder.verify.train import auroc, ece
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scifact"
+
+NER = Paper(
+    arxiv_id="2501.00001",
+    title="Distillation for named entity recognition under domain shift",
+    authors=("A. Author",),
+    abstract=(
+        "Named entity recognition degrades under domain shift. "
+        "We propose a distillation method for cross-domain named entity recognition. "
+        "Our distillation method improves F1 by 5.2 points on the WNUT benchmark. "
+        "The code is available online."
+    ),
+)
+STUDY = Paper(
+    arxiv_id="2501.00002",
+    title="A study of cross-domain named entity recognition",
+    authors=("B. Author",),
+    abstract=(
+        "We study how named entity recognition models transfer. "
+        "Distillation improves F1 by 5.2 points on the WNUT benchmark. "
+        "Larger teacher models do not help cross-domain transfer."
+    ),
+)
+FOLD = Paper(
+    arxiv_id="2501.00003",
+    title="Protein structure prediction",
+    authors=("C. Author",),
+    abstract="Protein structures are predicted with deep networks. AlphaFold reaches 92.4 GDT on CASP14.",
+)
+PAPERS = [NER, STUDY, FOLD]
+
+
+@pytest.fixture(scope="module")
+def verifier() -> Verifier:
+    """The default, numpy-only configuration."""
+    return Verifier.load(nli=False)
+
+
+@pytest.fixture(scope="module")
+def nli_verifier() -> Verifier:
+    """The optional entailment configuration, where its extra is installed."""
+    if not nli_available():
+        pytest.skip("NLI extra not installed")
+    return Verifier.load(nli=True)
+
+
+def claim(cid: str, text: str, source: str, origin: str = "spec", index: int | None = None) -> Claim:
+    return Claim(id=cid, text=text, origin=origin, source=source, sentence_index=index)
+
+
+def test_supported_claim_points_at_the_right_sentence(verifier: Verifier) -> None:
+    [verdict] = verifier.verify([claim("C1", "AlphaFold reaches 92.4 GDT on CASP14.", FOLD.arxiv_id)], PAPERS)
+    assert verdict.verified and verdict.grounded
+    assert verdict.confidence >= 0.5
+    best = verdict.evidence[0]
+    assert (best.arxiv_id, best.sentence_index) == (FOLD.arxiv_id, 1)
+    assert "2501.00003 sentence 1" in verdict.rationale and "92.4 agree" in verdict.rationale
+    assert 1 <= len(verdict.evidence) <= 3
+    assert [e.score for e in verdict.evidence] == sorted((e.score for e in verdict.evidence), reverse=True)
+
+
+def test_wrong_number_is_not_verified(verifier: Verifier) -> None:
+    [verdict] = verifier.verify([claim("C1", "AlphaFold reaches 97.1 GDT on CASP14.", FOLD.arxiv_id)], PAPERS)
+    assert not verdict.verified
+    assert "numbers disagree: claim 97.1 vs evidence 92.4" in verdict.rationale
+
+
+def test_negated_claim_is_not_verified(verifier: Verifier) -> None:
+    text = "Larger teacher models help cross-domain transfer."
+    [verdict] = verifier.verify([claim("C1", text, STUDY.arxiv_id)], PAPERS)
+    assert not verdict.verified
+    assert "negation differs" in verdict.rationale
+
+
+def test_reversed_direction_is_not_verified(verifier: Verifier) -> None:
+    text = "Distillation reduces F1 by 5.2 points on the WNUT benchmark."
+    [verdict] = verifier.verify([claim("C1", text, STUDY.arxiv_id)], PAPERS)
+    assert not verdict.verified
+    assert "direction of effect differs" in verdict.rationale
+
+
+def test_unrelated_claim_is_not_verified(verifier: Verifier) -> None:
+    text = "Graph neural networks solve the travelling salesman problem for cities in Europe."
+    [verdict] = verifier.verify([claim("C1", text, NER.arxiv_id)], PAPERS)
+    assert not verdict.verified and not verdict.grounded and not verdict.corroborated
+    assert verdict.confidence < 0.5
+
+
+def test_nli_configuration_agrees_on_the_basic_cases(nli_verifier: Verifier) -> None:
+    supported = claim("C1", "AlphaFold reaches 92.4 GDT on CASP14.", FOLD.arxiv_id)
+    negated = claim("C2", "Larger teacher models help cross-domain transfer.", STUDY.arxiv_id)
+    unrelated = claim("C3", "Graph neural networks solve the travelling salesman problem.", NER.arxiv_id)
+    v1, v2, v3 = nli_verifier.verify([supported, negated, unrelated], PAPERS)
+    assert v1.verified and v1.grounded and v1.evidence[0].sentence_index == 1
+    assert not v2.verified and not v3.verified
+
+
+def test_grounded_versus_corroborated(verifier: Verifier) -> None:
+    text = "Our distillation method improves F1 by 5.2 points on the WNUT benchmark."
+    own = claim("C1", text, NER.arxiv_id, "extracted", 2)
+    alone = claim("C2", "AlphaFold reaches 92.4 GDT on CASP14.", FOLD.arxiv_id, "extracted", 1)
+    cited_elsewhere = claim("C3", "AlphaFold reaches 92.4 GDT on CASP14.", NER.arxiv_id)
+    v_own, v_alone, v_elsewhere = verifier.verify([own, alone, cited_elsewhere], PAPERS)
+    # Stated by its own paper and, in other words, by a second paper.
+    assert v_own.grounded and v_own.corroborated and v_own.verified
+    # Its own sentence is the only support: grounded, but that sentence must not count as corroboration.
+    assert v_alone.grounded and not v_alone.corroborated
+    # Cited to the wrong paper: supported elsewhere, not grounded.
+    assert v_elsewhere.corroborated and not v_elsewhere.grounded and v_elsewhere.verified
+
+
+def test_verbatim_copy_in_another_paper_is_not_corroboration(verifier: Verifier) -> None:
+    copy = Paper(arxiv_id="2501.00009", title=FOLD.title, authors=("D. Author",), abstract=FOLD.abstract)
+    extracted = claim("C1", "AlphaFold reaches 92.4 GDT on CASP14.", FOLD.arxiv_id, "extracted", 1)
+    [verdict] = verifier.verify([extracted], [FOLD, copy])
+    assert verdict.grounded and not verdict.corroborated
+
+
+def test_order_and_ids_are_kept(verifier: Verifier) -> None:
+    claims = [claim(f"C{i}", text, FOLD.arxiv_id) for i, text in enumerate(["AlphaFold reaches 92.4 GDT.", "x y"])]
+    verdicts = verifier.verify(claims, PAPERS)
+    assert [v.claim_id for v in verdicts] == ["C0", "C1"]
+    assert verifier.verify([], PAPERS) == []
+
+
+def test_cue_detectors() -> None:
+    assert numbers("from 1,000 to 57.5% (n = 12)") == {"1000", "57.5", "12"}
+    assert negation_count("did not reduce") == 1 and negation_count("reduced") == 0
+    assert direction("X increases Y") == 1 and direction("X reduces Y") == -1
+    assert direction("X does not increase Y") == -1
+    assert Unit.of("Aspirin reduces risk").direction == -1
+
+
+def test_logistic_model_learns_and_round_trips() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=0.3, size=400) > 0).astype(float)
+    model = LogisticModel.fit(["a", "b"], x, y)
+    probs = 1 / (1 + np.exp(-model.logits(x)))
+    assert auroc(probs, y) > 0.95
+    assert ece(probs, y) < 0.1
+    again = LogisticModel.from_json(model.to_json())
+    assert np.allclose(again.logits(x), model.logits(x), atol=1e-5)
+
+
+def test_metrics() -> None:
+    assert auroc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
+    assert ece(np.array([0.0, 1.0]), np.array([0, 1])) == 0.0
+
+
+def read_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def lexical_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch tests check the format; the default numpy-only model keeps them fast."""
+    monkeypatch.setenv("BUILDER_NO_NLI", "1")
+
+
+@pytest.mark.usefixtures("lexical_only")
+def test_batch_cli_closed(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    code = batch_main(
+        ["--corpus", str(FIXTURES / "corpus.jsonl"), "--claims", str(FIXTURES / "claims.jsonl"), "--out", str(out)]
+    )
+    assert code == 0
+    rows = read_lines(out)
+    assert [(r["id"], r["doc_id"]) for r in rows] == [(1, 101), (2, 202), (2, 303), (3, 303)]
+    for row in rows:
+        assert set(row) == {"id", "doc_id", "supported", "confidence", "evidence"}
+        assert isinstance(row["supported"], bool) and 0.0 <= row["confidence"] <= 1.0
+        assert all(isinstance(i, int) for i in row["evidence"]) and len(row["evidence"]) <= 3
+    by_pair = {(r["id"], r["doc_id"]): r for r in rows}
+    assert by_pair[(1, 101)]["evidence"][0] == 2
+    assert by_pair[(3, 303)]["evidence"][0] == 2
+    assert by_pair[(1, 101)]["confidence"] > by_pair[(2, 303)]["confidence"]
+
+
+@pytest.mark.usefixtures("lexical_only")
+def test_batch_cli_open(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    args = ["--corpus", str(FIXTURES / "corpus.jsonl"), "--claims", str(FIXTURES / "claims.jsonl"), "--out", str(out)]
+    assert batch_main([*args, "--open"]) == 0
+    rows = read_lines(out)
+    assert rows and all(sum(1 for r in rows if r["id"] == cid) <= 3 for cid in (1, 2, 3))
+    first = [r for r in rows if r["id"] == 1]
+    assert first[0]["doc_id"] == 101
+
+
+def test_batch_cli_missing_file(tmp_path: Path) -> None:
+    code = batch_main(["--corpus", str(tmp_path / "no.jsonl"), "--claims", "x", "--out", str(tmp_path / "o")])
+    assert code == 2
+
+
+def test_our_method_in_two_papers_is_not_corroboration(verifier: Verifier) -> None:
+    a = Paper(arxiv_id="2501.00011", title="Method A", authors=("A",), abstract=SELF_CLAIM + " It is simple.")
+    b = Paper(arxiv_id="2501.00012", title="Method B", authors=("B",), abstract="Our approach clearly " + SELF_TAIL)
+    [verdict] = verifier.verify([claim("C1", SELF_CLAIM, a.arxiv_id, "extracted", 0)], [a, b])
+    assert verdict.grounded and not verdict.corroborated
+
+
+SELF_TAIL = "outperforms state-of-the-art methods for named entity recognition."
+SELF_CLAIM = "Our approach significantly " + SELF_TAIL
