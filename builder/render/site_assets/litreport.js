@@ -124,7 +124,37 @@
     }
   }
 
+  function nameSearchDialog() {
+    // Material's search overlay has role="dialog" but no accessible name (axe "aria-dialog-name").
+    document.querySelectorAll('.md-search[role="dialog"]').forEach(function (dialog) {
+      if (!dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
+        dialog.setAttribute("aria-label", "Search");
+      }
+    });
+  }
+
+  function scrollRegions() {
+    // A table wider than the screen scrolls inside Material's wrapper; when nothing in it can take focus,
+    // keyboard users could not scroll it (axe "scrollable-region-focusable"), so the wrapper itself becomes
+    // a focusable, labelled region, only while it actually overflows.
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      var table = wrap.querySelector("table");
+      var focusable = wrap.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (overflows && !focusable) {
+        var caption = table && table.caption ? table.caption.textContent.trim() : "";
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (caption || "Table") + " (scrolls sideways)");
+        wrap.setAttribute("data-lr-region", "");
+      } else if (!overflows && wrap.hasAttribute("data-lr-region")) {
+        ["tabindex", "role", "aria-label", "data-lr-region"].forEach(function (name) { wrap.removeAttribute(name); });
+      }
+    });
+  }
+
   function init() {
+    nameSearchDialog();
     document.querySelectorAll("table[data-lr-table]").forEach(function (table) {
       table.querySelectorAll("thead .lr-sort").forEach(function (button) {
         button.addEventListener("click", function () { sortBy(table, button.closest("th")); });
@@ -165,4 +195,12 @@
   } else {
     init();
   }
+  // Material wraps tables in its scroll wrapper from its own script; check them once the page has loaded
+  // and again whenever the width changes.
+  var resizeTimer = null;
+  window.addEventListener("load", scrollRegions);
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(scrollRegions, 150);
+  });
 })();
