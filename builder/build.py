@@ -9,15 +9,19 @@ when everything is written: a failed or killed build leaves the previous site an
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import os
 import pickle
+import re
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -89,6 +93,39 @@ class BuildContext:
     settings: ProjectSettings
     cache_root: Path
     source_hash: str
+
+
+def pause_for_test(point: str) -> None:
+    """Test-only hook: with BUILDER_TEST_PAUSE_AT=<point> the build stops here so a test can SIGKILL it there.
+
+    Points: `render` (report built, before TeX), `stage` (outputs staged, before the swap), `swap` (between the
+    two renames of an output folder). It announces itself on stderr and sleeps up to BUILDER_TEST_PAUSE_SECONDS
+    (default 60), or until the file BUILDER_TEST_RESUME_FILE exists; unset, it costs one lookup.
+    """
+    if os.environ.get("BUILDER_TEST_PAUSE_AT") == point:
+        print(f"BUILDER_TEST_PAUSED {point}", file=sys.stderr, flush=True)
+        resume = Path(os.environ.get("BUILDER_TEST_RESUME_FILE", "/nonexistent/resume"))
+        deadline = time.monotonic() + float(os.environ.get("BUILDER_TEST_PAUSE_SECONDS", "60"))
+        while time.monotonic() < deadline and not resume.exists():
+            time.sleep(0.05)
+
+
+def os_error_message(exc: OSError, doing: str) -> str:
+    """An OSError as one sentence that says what failed and what to do, instead of a traceback."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        # copytree gathers (source, target, "[Errno N] reason: ...") triples; the first one stands for all.
+        _, target, why = exc.args[0][0]
+        found = re.match(r"\[Errno (\d+)\] ([^:]+)", str(why))
+        exc = OSError(int(found[1]), found[2], target) if found else OSError(None, str(why), target)
+    where = f" {exc.filename}:" if exc.filename else ""
+    advice = {
+        errno.ENOSPC: "the disk is full; free some space (or use --out on another disk) and build again",
+        errno.EDQUOT: "the disk quota is exhausted; free some space and build again",
+        errno.EROFS: "the file system is read-only; use --out with a writable folder",
+        errno.EACCES: "permission denied; make the folder writable or use --out with another folder",
+        errno.EPERM: "operation not permitted; make the folder writable or use --out with another folder",
+    }.get(exc.errno or 0, "check the path and build again")
+    return f"cannot {doing}:{where} {exc.strerror or exc}; {advice}"
 
 
 # --- cache keys ------------------------------------------------------------------------------------------
@@ -178,6 +215,8 @@ def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
         status, message = "invalid", str(exc)
     except BuilderError as exc:
         status, message = "failed", str(exc)
+    except OSError as exc:
+        status, message = "failed", os_error_message(exc, "write the report's files")
     except Exception as exc:  # a bug must fail one report, not the whole build
         status, message = "failed", "internal error: " + "".join(traceback.format_exception_only(exc)).strip()
     # The last good outputs stay published (marked as stale) until the report builds again.
@@ -236,6 +275,7 @@ def _build_fresh(
     stop()
     stop = _timed(timings, "tex")
     atomic_write_text(work / f"{slug}.bib", render_bibtex(papers, keys))
+    pause_for_test("render")
     figures = [Figure(name=p.name, pdf_path=p.pdf_path, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
     atomic_write_text(tex_path, render_tex(report, figures, base_dir=work))
@@ -308,7 +348,10 @@ def discover_specs(settings: ProjectSettings) -> list[Path]:
     """Every spec in reports/ (`.yml` included, so it is reported as misnamed rather than silently skipped)."""
     if not settings.reports_dir.is_dir():
         raise BuilderError(f"no reports folder at {settings.reports_dir}")
-    return spec_files(settings.reports_dir)
+    found = set(spec_files(settings.reports_dir))
+    # A `*.yaml` that is not a readable file (a folder, a dangling symlink) is reported by load_spec, not skipped.
+    found.update(p for p in settings.reports_dir.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.is_file())
+    return sorted(found)
 
 
 def build(
@@ -318,8 +361,11 @@ def build(
     progress: Callable[[ReportOutcome], None] | None = None,
 ) -> BuildResult:
     out = options.out_dir.resolve()
-    with build_lock(out):
-        return _build_locked(spec_paths, settings, options, out, progress)
+    try:
+        with build_lock(out):
+            return _build_locked(spec_paths, settings, options, out, progress)
+    except OSError as exc:
+        raise BuilderError(os_error_message(exc, f"build into {out}")) from None
 
 
 def _build_locked(
@@ -352,10 +398,14 @@ def _publish(
     staging = out / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        site_changed = _stage(result.outcomes, staging, out, settings, options, result)
+        site_key = _stage(result.outcomes, staging, out, settings, options, result)
         result.timings["site"] = time.perf_counter() - stage_start
+        pause_for_test("stage")
         # Each rename is atomic; an old folder is removed only after its replacement is in place.
-        _swap(staging, out, skip=() if site_changed else ("site",))
+        _swap(staging, out, skip=() if site_key else ("site",))
+        if site_key:
+            # Only now: a build killed before the swap must not leave a key claiming the new site is live.
+            atomic_write_text(_site_key_path(out), site_key)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _prune_cache(ctx.cache_root, {o.slug for o in result.outcomes})
@@ -376,6 +426,13 @@ def merge(
 ) -> BuildResult:
     """Assemble one site from the output folders of `build --shard I/N` runs (a CI matrix's artifacts)."""
     out = options.out_dir.resolve()
+    try:
+        return _merge_locked(shard_dirs, settings, options, out)
+    except OSError as exc:
+        raise BuilderError(os_error_message(exc, f"merge into {out}")) from None
+
+
+def _merge_locked(shard_dirs: list[Path], settings: ProjectSettings, options: BuildOptions, out: Path) -> BuildResult:
     with build_lock(out):
         started = time.perf_counter()
         recover_interrupted(out)
@@ -422,7 +479,17 @@ def _run_reports(
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
             futures = {pool.submit(build_report, path, ctx): path for path in todo}
             for future in as_completed(futures):
-                outcome = future.result()
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
+                    path = futures[future]
+                    outcome = ReportOutcome(
+                        path.stem,
+                        path,
+                        "failed",
+                        "the process building this report was killed (out of memory?); build again",
+                        cache_dir=last_good(ctx.cache_root / path.stem),
+                    )
                 by_slug[outcome.slug] = outcome
                 if progress:
                     progress(outcome)
@@ -450,8 +517,8 @@ def _stage(
     settings: ProjectSettings,
     options: BuildOptions,
     result: BuildResult,
-) -> bool:
-    """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`; True if site changed."""
+) -> str | None:
+    """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`; the new site's key or None."""
     from builder.render.site import build_site, write_docs
 
     reports = []
@@ -483,25 +550,28 @@ def _stage(
             _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
     write_docs(reports, docs, downloads, plots, failed or None)
     if not options.site:
-        return False
+        return None
     docs_hash = _hash_tree([p for p in docs.rglob("*") if p.is_file()], docs)
     site_key = hashlib.sha256(
         f"{docs_hash}|{options.site_url}|{source_fingerprint(settings)}".encode()
         + (settings.mkdocs_config.read_bytes() if settings.mkdocs_config.is_file() else b"")
     ).hexdigest()
-    marker = out / ".cache" / "site.key"
+    marker = _site_key_path(out)
     if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == site_key:
-        return False
+        return None
     try:
         build_site(docs, staging / "site", site_url=options.site_url, config=settings.mkdocs_config)
     except BuilderError as exc:
         result.site_message = str(exc)
         shutil.rmtree(staging / "site", ignore_errors=True)
-        return False
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(marker, site_key)
+        return None
     result.site_built = True
-    return True
+    return site_key
+
+
+def _site_key_path(out: Path) -> Path:
+    """Hash of the live site's inputs: equal to the next build's means the site need not be rebuilt."""
+    return out / ".cache" / "site.key"
 
 
 def _swap(staging: Path, out: Path, skip: tuple[str, ...]) -> None:
@@ -513,6 +583,7 @@ def _swap(staging: Path, out: Path, skip: tuple[str, ...]) -> None:
         old = out / f".old-{name}-{os.getpid()}"
         if target.exists():
             os.replace(target, old)
+            pause_for_test("swap")
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)
 
