@@ -36,6 +36,7 @@ refresh: $(STAMP)
 
 ## The whole test suite (real TeX, real MkDocs, real HTTP server on 127.0.0.1, real Chromium).
 test: setup browser-deps
+	$(BIN)/ruff check builder tests bench
 	$(BIN)/python -m pytest -q $(ARGS)
 
 lint: $(STAMP)

@@ -169,6 +169,7 @@ def report_key(loaded: LoadedSpec, ids: list[str], ctx: BuildContext) -> str:
     digest = hashlib.sha256(ctx.source_hash.encode())
     digest.update(loaded.path.read_bytes())
     digest.update(loaded.author.encode())
+    digest.update(ctx.settings.verifier.encode())
     lock = lock_path(ctx.settings, loaded.slug)
     if lock.is_file():
         digest.update(lock.read_bytes())
@@ -257,7 +258,8 @@ def _build_fresh(
 
     # Verify every claim against every paper.
     stop = _timed(timings, "verify")
-    verdicts = Verifier.load().verify(claims, papers, threshold=loaded.spec.settings.min_confidence)
+    verifier = Verifier.load(nli=ctx.settings.verifier == "nli")
+    verdicts = verifier.verify(claims, papers, threshold=loaded.spec.settings.min_confidence)
     stop()
 
     # Review and assemble the one Report model.

@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.errors import BuilderError
+
 DEFAULT_AUTHOR = "Literature Synthesis Team"
 
 
@@ -18,6 +20,9 @@ class ProjectSettings:
     out_dir: Path = Path("build")
     mkdocs_config: Path = Path("mkdocs.yml")
     site_url: str | None = None
+    # "lexical" (numpy only, the default) or "nli" (needs the optional extra); pinned so that every
+    # machine builds the same reports whatever happens to be installed.
+    verifier: str = "lexical"
 
 
 def load_settings(root: Path | None = None) -> ProjectSettings:
@@ -36,4 +41,11 @@ def load_settings(root: Path | None = None) -> ProjectSettings:
         out_dir=root / str(table.get("out_dir", "build")),
         mkdocs_config=root / str(table.get("mkdocs_config", "mkdocs.yml")),
         site_url=(str(table["site_url"]) if table.get("site_url") else None),
+        verifier=_verifier(table.get("verifier", "lexical"), pyproject),
     )
+
+
+def _verifier(value: object, pyproject: Path) -> str:
+    if value not in ("lexical", "nli"):
+        raise BuilderError(f"{pyproject}: [tool.builder] verifier must be 'lexical' or 'nli', got {value!r}")
+    return str(value)
