@@ -144,12 +144,12 @@ def _hash_tree(paths: list[Path], base: Path) -> str:
 def source_fingerprint(settings: ProjectSettings) -> str:
     """Builder code, model files, LaTeX templates and site config: a change to any rebuilds every report."""
     files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    latex_dir = settings.root / "latex"
+    latex_dir = PACKAGE_DIR.parent / "latex"  # where builder.render.latex reads its templates
     if latex_dir.is_dir():
         files += [p for p in latex_dir.rglob("*") if p.is_file()]
     digest = hashlib.sha256(__version__.encode())
     digest.update(_hash_tree([p for p in files if p.is_relative_to(PACKAGE_DIR)], PACKAGE_DIR).encode())
-    digest.update(_hash_tree([p for p in files if not p.is_relative_to(PACKAGE_DIR)], settings.root).encode())
+    digest.update(_hash_tree([p for p in files if not p.is_relative_to(PACKAGE_DIR)], latex_dir).encode())
     return digest.hexdigest()
 
 
