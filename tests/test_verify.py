@@ -7,12 +7,28 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder.models import Claim, Paper
+from builder.text import content_tokens
 from builder.verify import Verifier
 from builder.verify.batch import main as batch_main
-from builder.verify.features import Unit, direction, negation_count, numbers
-from builder.verify.model import LogisticModel
+from builder.verify.features import (
+    DOC_FEATURES,
+    RELEVANCE_FEATURES,
+    STANCE_FEATURES,
+    Unit,
+    antonym_swap,
+    char_grams,
+    counter_cosine,
+    direction,
+    negation_count,
+    numbers,
+    tokens_of,
+    words,
+)
+from builder.verify.model import MODEL_PATH, NLI_FEATURES, NLI_MODEL_PATH, LogisticModel, pick
 from builder.verify.nli import available as nli_available
 from builder.verify.train import auroc, ece
 
@@ -147,6 +163,45 @@ def test_cue_detectors() -> None:
     assert direction("X increases Y") == 1 and direction("X reduces Y") == -1
     assert direction("X does not increase Y") == -1
     assert Unit.of("Aspirin reduces risk").direction == -1
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZe-9 .\n\t(é)s")), max_size=60) | st.text(max_size=40))
+def test_cached_tokenizer_equals_content_tokens(text: str) -> None:
+    assert tokens_of(text) == content_tokens(text)
+    assert tokens_of(NER.abstract) == content_tokens(NER.abstract)
+
+
+def test_char_grams_match_across_morphology() -> None:
+    assert char_grams("inhibits") == char_grams("Inhibits!")
+    assert counter_cosine(char_grams("inhibition of TNF"), char_grams("TNF inhibitors")) > 0.4
+    assert counter_cosine(char_grams("inhibition"), char_grams("galaxy")) == 0.0
+    assert counter_cosine(char_grams(""), char_grams("x")) == 0.0
+
+
+def test_antonym_swap() -> None:
+    assert antonym_swap(words("Aspirin increases bleeding"), words("aspirin decreased bleeding risk"))
+    assert not antonym_swap(words("Aspirin increases bleeding"), words("aspirin increased bleeding"))
+    # Both sides present in the evidence: not a swap.
+    assert not antonym_swap(words("X increases Y"), words("X increases Y but decreases Z"))
+
+
+def test_heads_pick_their_features_by_name() -> None:
+    assert set(RELEVANCE_FEATURES) | set(STANCE_FEATURES) == set(DOC_FEATURES)
+    assert len(set(DOC_FEATURES)) == len(DOC_FEATURES)
+    row = [float(i) for i in range(len(DOC_FEATURES))]
+    assert pick(row, DOC_FEATURES, ["cov_doc", "best_logit"]) == [DOC_FEATURES.index("cov_doc"), 0.0]
+    with pytest.raises(ValueError, match="retrain"):
+        pick(row, DOC_FEATURES, ["no_such_feature"])
+
+
+@pytest.mark.parametrize("path", [MODEL_PATH, NLI_MODEL_PATH])
+def test_committed_models_use_the_current_features(path: Path) -> None:
+    """A feature renamed in code without retraining would otherwise only fail at verification time."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    known = set(DOC_FEATURES) | set(NLI_FEATURES)
+    for head in ("doc_model", "stance_model"):
+        assert set(data[head]["features"]) <= known
+    assert 0.2 <= data["decision_threshold"] <= 0.6
 
 
 def test_logistic_model_learns_and_round_trips() -> None:

@@ -37,6 +37,15 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
+def pick(row: Sequence[float], row_names: Sequence[str], wanted: Sequence[str]) -> list[float]:
+    """The values of `wanted` features from a row laid out as `row_names` (each head uses its own subset)."""
+    index = {name: i for i, name in enumerate(row_names)}
+    missing = [name for name in wanted if name not in index]
+    if missing:
+        raise ValueError(f"model expects features this code does not compute: {', '.join(missing)}; retrain it")
+    return [row[index[name]] for name in wanted]
+
+
 @dataclass
 class LogisticModel:
     """Standardised logistic regression: logit = w . (x - mean) / scale + b."""
@@ -158,11 +167,17 @@ class Scorer:
     def uses_nli(self) -> bool:
         return self.stance_model is not None and "nli_max" in self.stance_model.names
 
+    @property
+    def row_names(self) -> tuple[str, ...]:
+        """The columns of a document row: DOC_FEATURES, then NLI_FEATURES when the entailment model is used."""
+        return DOC_FEATURES + (NLI_FEATURES if self.uses_nli else ())
+
     def combined_logit(self, row: Sequence[float]) -> float:
-        relevance = self.doc_model.logit(row[: len(self.doc_model.names)])
+        names = self.row_names
+        relevance = self.doc_model.logit(pick(row, names, self.doc_model.names))
         if self.stance_model is None:
             return relevance
-        p = sigmoid(relevance) * sigmoid(self.stance_model.logit(row[: len(self.stance_model.names)]))
+        p = sigmoid(relevance) * sigmoid(self.stance_model.logit(pick(row, names, self.stance_model.names)))
         p = min(max(p, 1e-6), 1 - 1e-6)
         return math.log(p / (1 - p))
 
