@@ -144,13 +144,19 @@ def _hash_tree(paths: list[Path], base: Path) -> str:
 def source_fingerprint(settings: ProjectSettings) -> str:
     """Builder code, model files, LaTeX templates and site config: a change to any rebuilds every report."""
     files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    latex_dir = PACKAGE_DIR.parent / "latex"  # where builder.render.latex reads its templates
+    latex_dir = templates_dir(settings)
     if latex_dir.is_dir():
         files += [p for p in latex_dir.rglob("*") if p.is_file()]
     digest = hashlib.sha256(__version__.encode())
     digest.update(_hash_tree([p for p in files if p.is_relative_to(PACKAGE_DIR)], PACKAGE_DIR).encode())
     digest.update(_hash_tree([p for p in files if not p.is_relative_to(PACKAGE_DIR)], latex_dir).encode())
     return digest.hexdigest()
+
+
+def templates_dir(settings: ProjectSettings) -> Path:
+    """The project's LaTeX templates (`latex/`), else the ones beside the package."""
+    own = settings.root / "latex"
+    return own if own.is_dir() else PACKAGE_DIR.parent / "latex"
 
 
 def lock_path(settings: ProjectSettings, slug: str) -> Path:
@@ -280,8 +286,10 @@ def _build_fresh(
     pause_for_test("render")
     figures = [Figure(name=p.name, pdf_path=p.pdf_path, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
-    atomic_write_text(tex_path, render_tex(report, figures, base_dir=work))
-    warnings = compile_pdf(tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date))
+    atomic_write_text(tex_path, render_tex(report, figures, base_dir=work, latex_dir=templates_dir(ctx.settings)))
+    warnings = compile_pdf(
+        tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
+    )
     stop()
     if warnings:
         report = replace(report, warnings=(*report.warnings, *warnings))

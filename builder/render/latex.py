@@ -215,8 +215,8 @@ def _figure_path(figure: Figure, base_dir: Path | None) -> str:
 # The document.
 
 
-def _read_template(name: str) -> str:
-    path = LATEX_DIR / name
+def _read_template(name: str, latex_dir: Path | None = None) -> str:
+    path = (latex_dir or LATEX_DIR) / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -427,8 +427,16 @@ def _pdf_info(text: str) -> str:
     return tex_escape(text).replace("-", "-{}")
 
 
-def render_tex(report: Report, figures: Sequence[Figure] = (), *, base_dir: Path | None = None) -> str:
+def render_tex(
+    report: Report,
+    figures: Sequence[Figure] = (),
+    *,
+    base_dir: Path | None = None,
+    latex_dir: Path | None = None,
+) -> str:
     """The complete .tex source of the report: template code from latex/, every data string escaped.
+
+    `latex_dir` is the project's template folder (default: the checkout's `latex/`).
 
     Figures are referenced by absolute path, or relative to `base_dir` (pass the directory the .tex will be
     written to, so the source does not depend on where the build ran); compile_pdf resolves both.
@@ -445,9 +453,9 @@ def render_tex(report: Report, figures: Sequence[Figure] = (), *, base_dir: Path
         indent=False,
         geometry_options={"margin": "2.4cm", "top": "2.6cm", "headsep": "0.8cm"},
     )
-    doc.preamble.append(NoEscape(_read_template("preamble.tex")))
+    doc.preamble.append(NoEscape(_read_template("preamble.tex", latex_dir)))
     if report.is_draft:
-        doc.preamble.append(NoEscape(_read_template("draft.tex")))
+        doc.preamble.append(NoEscape(_read_template("draft.tex", latex_dir)))
     running = "Literature synthesis report" + (" — DRAFT" if report.is_draft else "")
     doc.preamble.append(NoEscape(rf"\newcommand{{\builderrunninghead}}{{{tex_escape(running)}}}"))
     doc.preamble.append(NoEscape(
@@ -563,7 +571,14 @@ def _env(epoch: int, workdir: Path) -> dict[str, str]:
     return env
 
 
-def compile_pdf(tex_path: Path, pdf_path: Path, *, timeout: float = 180, epoch: int | None = None) -> list[str]:
+def compile_pdf(
+    tex_path: Path,
+    pdf_path: Path,
+    *,
+    timeout: float = 180,
+    epoch: int | None = None,
+    latex_dir: Path | None = None,
+) -> list[str]:
     """Compile tex_path to pdf_path with latexmk/XeLaTeX in a sandbox dir; return warnings, raise RenderError.
 
     `epoch` fixes the PDF dates and ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0,
@@ -581,7 +596,8 @@ def compile_pdf(tex_path: Path, pdf_path: Path, *, timeout: float = 180, epoch: 
     with tempfile.TemporaryDirectory(prefix="builder-tex-") as tmp:
         workdir = Path(tmp)
         (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
-        command = ["latexmk", "-norc", "-r", str(LATEX_DIR / "latexmkrc"), "-xelatex", "-interaction=nonstopmode",
+        rc_file = str((latex_dir or LATEX_DIR) / "latexmkrc")
+        command = ["latexmk", "-norc", "-r", rc_file, "-xelatex", "-interaction=nonstopmode",
                    "-halt-on-error", "-no-shell-escape", f"{_JOB}.tex"]
         proc = subprocess.Popen(command, cwd=workdir, env=_env(epoch, workdir), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
