@@ -166,10 +166,14 @@ def site_digest(site: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
-    parser.add_argument("--skip-jobs", action="store_true", help="skip the -j 1 run of the largest size")
+    parser.add_argument(
+        "--compare-at", type=int, default=None, help="size for the -j 1 run and the shards (default: largest)"
+    )
+    parser.add_argument("--skip-jobs", action="store_true", help="skip the -j 1 run")
     parser.add_argument("--skip-shards", action="store_true")
     args = parser.parse_args()
     figures: dict[str, object] = {}
+    compare_at = args.compare_at or max(args.sizes)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         base = Path(tmp)
 
@@ -207,13 +211,13 @@ def main() -> int:
             one, _, result = run(builder(project, "--out", str(out), "-j", "2"), project)
             row["one_changed_s"] = round(one, 2)
             row["one_changed_summary"] = result.stdout.strip().splitlines()[-1]
-            if size == max(args.sizes) and not args.skip_jobs:
+            if size == compare_at and not args.skip_jobs:
                 shutil.rmtree(out)
                 cold1, rss1, _ = run(builder(project, "--out", str(out), "-j", "1"), project)
                 row["cold_j1_s"] = round(cold1, 1)
                 row["peak_rss_mb_j1"] = round(rss1)
                 row["speedup_j2"] = round(cold1 / cold2, 2)
-            if size == max(args.sizes) and not args.skip_shards:
+            if size == compare_at and not args.skip_shards:
                 shards = []
                 for index in range(1, 5):
                     shard_out = project / f"shard{index}"
