@@ -23,8 +23,43 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "papers.jsonl"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """RSS and PSS (MB) of a process and all its descendants, from /proc.
+
+    Summed RSS counts pages shared between processes (libraries, TeX's format and fonts) once per process;
+    PSS divides them among their sharers, so the PSS sum is the memory the build really occupies.
+    """
+    rss = tree_rss_kb(pid)
+    pss = 0
+    for child in tree_pids(pid):
+        try:
+            for line in Path(f"/proc/{child}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
+def tree_pids(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory (KB) of a process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -45,7 +80,7 @@ def tree_rss_mb(pid: int) -> float:
         current = todo.pop()
         total += rss.get(current, 0)
         todo.extend(children.get(current, []))
-    return total / 1024
+    return total
 
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
@@ -53,12 +88,14 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedPr
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
+    peak_pss = 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, tree_rss_mb(proc.pid))
+            rss, pss = tree_memory_mb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -70,7 +107,11 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedPr
     result = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stdout}\n{stderr}")
+    PEAK_PSS[" ".join(cmd)] = peak_pss
     return elapsed, peak, result
+
+
+PEAK_PSS: dict[str, float] = {}
 
 
 def builder(project: Path, *args: str) -> list[str]:
@@ -151,7 +192,8 @@ def mkdocs_floor(build_dir: Path) -> float:
             f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {build_dir / 'docs'}\nsite_dir: {Path(tmp) / 'site'}\n"
         )
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True)
+        env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env)
         return time.perf_counter() - start
 
 
@@ -194,6 +236,7 @@ def main() -> int:
             "noop_s": round(noop, 2),
             "noop_share_of_cold": round(noop / cold, 3),
             "peak_rss_mb": round(rss),
+            "peak_pss_mb": round(PEAK_PSS[" ".join(builder(project, "--out", str(out)))]),
         }
         print(json.dumps({"examples": figures["examples"]}), flush=True)
 
@@ -203,7 +246,11 @@ def main() -> int:
             project = make_project(base / f"gen{size}", generated_specs(size))
             out = project / "build"
             cold2, rss2, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
-            row: dict[str, object] = {"cold_j2_s": round(cold2, 1), "peak_rss_mb_j2": round(rss2)}
+            row: dict[str, object] = {
+                "cold_j2_s": round(cold2, 1),
+                "peak_rss_mb_j2": round(rss2),
+                "peak_pss_mb_j2": round(PEAK_PSS[" ".join(builder(project, "--out", str(out), "-j", "2"))]),
+            }
             noop2, _, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
             row["noop_s"] = round(noop2, 2)
             spec = project / "reports" / "gen-000.yaml"
@@ -216,6 +263,7 @@ def main() -> int:
                 cold1, rss1, _ = run(builder(project, "--out", str(out), "-j", "1"), project)
                 row["cold_j1_s"] = round(cold1, 1)
                 row["peak_rss_mb_j1"] = round(rss1)
+                row["peak_pss_mb_j1"] = round(PEAK_PSS[" ".join(builder(project, "--out", str(out), "-j", "1"))])
                 row["speedup_j2"] = round(cold1 / cold2, 2)
             if size == compare_at and not args.skip_shards:
                 shards = []
