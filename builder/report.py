@@ -162,11 +162,10 @@ def assemble(
     )
     settings = loaded.spec.settings
     config = ReviewConfig(
-        **{
-            name: getattr(settings, name)
-            for name in ("flagship_score", "publishable_score", "min_corroborated")
-            if hasattr(settings, name)
-        }
+        flagship_score=settings.flagship_score,
+        publishable_score=settings.publishable_score,
+        min_corroborated=settings.min_corroborated,
+        verify_threshold=settings.min_confidence,
     )
     final_review = review(draft, config)
     return replace(
