@@ -408,7 +408,7 @@ def _publish(
     staging = out / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        site_key = _stage(result.outcomes, staging, out, settings, options, result)
+        site_key = _stage(result.outcomes, staging, out, settings, options, result, ctx.source_hash)
         result.timings["site"] = time.perf_counter() - stage_start
         pause_for_test("stage")
         # Each rename is atomic; an old folder is removed only after its replacement is in place.
@@ -527,6 +527,7 @@ def _stage(
     settings: ProjectSettings,
     options: BuildOptions,
     result: BuildResult,
+    source_hash: str,
 ) -> str | None:
     """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`; the new site's key or None."""
     from builder.render.site import build_site, write_docs
@@ -563,7 +564,7 @@ def _stage(
         return None
     docs_hash = _hash_tree([p for p in docs.rglob("*") if p.is_file()], docs)
     site_key = hashlib.sha256(
-        f"{docs_hash}|{options.site_url}|{source_fingerprint(settings)}".encode()
+        f"{docs_hash}|{options.site_url}|{source_hash}".encode()
         + (settings.mkdocs_config.read_bytes() if settings.mkdocs_config.is_file() else b"")
     ).hexdigest()
     marker = _site_key_path(out)

@@ -96,25 +96,13 @@ def project(baseline: Path, tmp_path: Path) -> Path:
 
 
 def build(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    if env is None:
-        return run_builder("--root", str(project), "build", "--quiet", "--out", str(project / "build"), *args)
+    command = [sys.executable, "-m", "builder", "--root", str(project), "build", "--quiet"]
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "builder",
-            "--root",
-            str(project),
-            "build",
-            "--quiet",
-            "--out",
-            str(project / "build"),
-            *args,
-        ],
+        [*command, "--out", str(project / "build"), *args],
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, **env},
+        env={**os.environ, **(env or {})},
     )
 
 
