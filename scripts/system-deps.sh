@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a group of tasks needs, only when some are missing.
-#   scripts/system-deps.sh tex      TeX Live (XeLaTeX, latexmk), fonts, pdftotext: for `make reports`
+#   scripts/system-deps.sh tex      TeX Live (pdfLaTeX, XeLaTeX, latexmk), fonts, pdftotext: for `make reports`
 #   scripts/system-deps.sh browser  Debian's Chromium: for the browser tests
 # As root it uses apt-get; otherwise it stops and names the packages to install.
 set -euo pipefail
 
 group=${1:?usage: scripts/system-deps.sh tex|browser}
 case "$group" in
-  tex) packages=(texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk lmodern fonts-freefont-otf poppler-utils) ;;
+  tex) packages=(texlive-xetex texlive-latex-recommended tex-gyre texlive-latex-extra texlive-fonts-recommended latexmk lmodern fonts-freefont-otf poppler-utils) ;;
   browser) packages=(chromium) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac

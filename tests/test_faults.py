@@ -4,7 +4,7 @@ a read-only or full output disk, unreadable specs.
 Every case checks the same promises: the previously published PDFs and site are byte-for-byte whole, the message
 says what to do, no Python traceback is printed, the exit code is 1 (a report or the build failed) or 2 (invalid
 input), and the next build completes normally. Kills are made deterministic with the test-only hook
-`BUILDER_TEST_PAUSE_AT=<render|stage|swap>` of builder/build.py; the kill during TeX waits for a real xelatex child.
+`BUILDER_TEST_PAUSE_AT=<render|stage|swap>` of builder/build.py; the kill during TeX waits for a real pdflatex child.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def kill(proc: subprocess.Popen[str]) -> None:
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     for pid, name in children.items():
-        if name in ("latexmk", "xelatex", "xdvipdfmx", "perl"):
+        if name in ("latexmk", "pdflatex", "xelatex", "xdvipdfmx", "perl"):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     if proc.stderr is not None:
@@ -195,10 +195,10 @@ def test_sigkill_at_every_stage_keeps_the_previous_outputs_and_the_next_build_co
     assert any(name.startswith("site/") for name in before) and "pdf/alpha.pdf" in before
     (project / "reports" / "alpha.yaml").write_text(small_spec("Alpha Revised"), encoding="utf-8")
 
-    for point in ("render", "xelatex", "stage", "swap"):
-        if point == "xelatex":
+    for point in ("render", "tex", "stage", "swap"):
+        if point == "tex":  # the small specs are plain Latin text, so pdfLaTeX compiles them
             proc = start(project, {})
-            wait_for_child(proc, "xelatex")
+            wait_for_child(proc, "pdflatex")
         else:
             proc = start(project, {"BUILDER_TEST_PAUSE_AT": point})
             wait_for_pause(proc, point)
@@ -284,12 +284,12 @@ def test_without_tex_the_report_fails_with_advice_and_the_rest_is_published(proj
     result = build(project, env={"PATH": str(project / "no-such-bin")})
     text = clean(result)
     assert result.returncode == 1, text
-    assert "failed: alpha" in text and "latexmk and xelatex are required" in text and "texlive-xetex" in text
+    assert "failed: alpha" in text and "latexmk and pdflatex are required" in text and "texlive-latex-base" in text
     assert re.search(r"(cached|built) +beta", text) and "site rebuilt" in text
     # The last good PDF stays published; the site lists the failure.
     assert (out / "pdf" / "alpha.pdf").read_bytes() == before["pdf/alpha.pdf"]
     assert (out / "pdf" / "beta.pdf").read_bytes() == before["pdf/beta.pdf"]
-    assert "latexmk and xelatex are required" in (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "latexmk and pdflatex are required" in (out / "site" / "index.html").read_text(encoding="utf-8")
     assert build(project).returncode == 0
 
 
@@ -310,7 +310,7 @@ def test_a_missing_tex_package_fails_only_that_report_with_the_lines_that_matter
     draft = project / "latex" / "draft.tex"
     draft.write_text(draft.read_text(encoding="utf-8") + "\\usepackage{no-such-package-xyz}\n", encoding="utf-8")
     # builder.render.latex reads templates from the checkout's latex/ (see docs/robustness.md), so point it at
-    # the project's copy; everything else, XeLaTeX included, is the real pipeline.
+    # the project's copy; everything else, TeX included, is the real pipeline.
     result = subprocess.run(
         [
             sys.executable,

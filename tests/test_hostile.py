@@ -1,9 +1,9 @@
 """Hostile text through the whole pipeline: TeX, Markdown, HTML and template syntax must come out literally.
 
 Two layers, because TeX is slow:
-- curated examples go through the real CLI (spec -> verify -> review -> XeLaTeX -> MkDocs) once per module;
+- curated examples go through the real CLI (spec -> verify -> review -> pdfLaTeX or XeLaTeX -> MkDocs) once per module;
 - a hypothesis property pushes generated text through `load_spec` (YAML round trip) and then the real renderers
-  (`render_tex` + `compile_pdf` with XeLaTeX, `write_docs` + `build_site` with MkDocs), skipping only verification.
+  (`render_tex` + `compile_pdf` with TeX, `write_docs` + `build_site` with MkDocs), skipping only verification.
 Every check reads the outputs back: pdftotext for the PDF, an HTML parser for the site page. A `\\write18` must
 not create its file, an `\\input` of a file outside the project must not show its contents, and no script,
 event handler or `javascript:` link may appear in the built HTML. Set BUILDER_HOSTILE_EXAMPLES=200 for a nightly run.
@@ -343,7 +343,7 @@ def test_any_text_renders_literally_in_pdf_and_page(
     tex.write_text(render_tex(report), encoding="utf-8")
     docs, site = tmp / "docs", tmp / "site"
     write_docs([report], docs, {}, {})
-    with ThreadPoolExecutor(max_workers=2) as pool:  # XeLaTeX and MkDocs are separate processes: overlap them
+    with ThreadPoolExecutor(max_workers=2) as pool:  # TeX and MkDocs are separate processes: overlap them
         warnings_future = pool.submit(compile_pdf, tex, tmp / "prop.pdf", epoch=0)
         site_future = pool.submit(build_site, docs, site, config=ROOT / "mkdocs.yml")
         warnings = warnings_future.result()

@@ -22,18 +22,21 @@ from pypdf import PdfReader
 from builder.errors import RenderError
 from builder.models import Claim, ClaimResult, Evidence, Finding, Report, Verdict
 from builder.render.latex import (
+    PDFLATEX_CHARS,
     Figure,
+    choose_engine,
     compile_pdf,
     missing_glyphs,
     render_tex,
     report_epoch,
+    tex_engine,
     tex_errors,
     tex_escape,
 )
 
 pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("latexmk", "xelatex", "pdftotext")),
-    reason="needs latexmk, xelatex and pdftotext",
+    not all(shutil.which(tool) for tool in ("latexmk", "xelatex", "pdflatex", "pdftotext")),
+    reason="needs latexmk, xelatex, pdflatex and pdftotext",
 )
 
 SPECIALS = "#$%&_{}~^\\"
@@ -218,6 +221,79 @@ def test_pdf_date_comes_from_the_epoch(built: dict) -> None:
     assert PdfReader(built["pdf"]).metadata["/CreationDate"].startswith("D:20260705000000")
 
 
+# --- the pdfLaTeX path: the default engine for text its T1 fonts print exactly -------------------------------------
+
+_T1_SORTED = "".join(sorted(PDFLATEX_CHARS))
+T1_TEXT = " ".join(_T1_SORTED[i : i + 8] for i in range(0, len(_T1_SORTED), 8))  # words short enough to wrap
+
+
+@pytest.fixture(scope="module")
+def built_pdflatex(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A report with hostile text and every character of PDFLATEX_CHARS (in the claims table, the title and the
+    question, so in the serif, the bold sans and the small fonts), compiled by the engine render_tex picks."""
+    tmp = tmp_path_factory.mktemp("pdflatex")
+    claims = (
+        *make_claims(),
+        ClaimResult(
+            Claim("C7", f"{HOSTILE} {SPECIALS} ,,low'' {T1_TEXT}", "spec", PAPERS[1].arxiv_id, spec_line=30),
+            Verdict("C7", False, 0.12, False, False,
+                    (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence {T1_TEXT}", 0.12),), f"Rationale {T1_TEXT}"),
+        ),
+    )
+    report = make_report(claims=claims, title=f"T1 title {T1_TEXT}", question=f"Question {T1_TEXT}?")
+    tex = render_tex(report, [make_figure(tmp)], base_dir=tmp)
+    tex_path = tmp / "report.tex"
+    tex_path.write_text(tex, encoding="utf-8")
+    pdf = tmp / "report.pdf"
+    warnings = compile_pdf(tex_path, pdf, epoch=report_epoch(report))
+    return {"report": report, "tex": tex, "tex_path": tex_path, "pdf": pdf, "text": text_of(pdf),
+            "warnings": warnings}
+
+
+def test_latin_text_is_compiled_with_pdflatex(built_pdflatex: dict) -> None:
+    assert built_pdflatex["tex"].startswith("% !TEX program = pdflatex\n")
+    assert "fontspec" not in built_pdflatex["tex"]
+    assert built_pdflatex["warnings"] == []
+    producer = PdfReader(built_pdflatex["pdf"]).metadata["/Producer"]
+    assert "pdfTeX" in producer, producer
+
+
+def test_pdflatex_characters_read_back(built_pdflatex: dict) -> None:
+    """Every character pdfLaTeX is trusted with comes back from pdftotext exactly, in every place it was put."""
+    flat = squash(built_pdflatex["text"])
+    for label in ("T1 title ", "Question ", "Evidence ", "Rationale "):
+        assert squash(label + T1_TEXT) in flat, label
+    assert PdfReader(built_pdflatex["pdf"]).metadata.title == built_pdflatex["report"].title
+
+
+def test_pdflatex_prints_hostile_text_literally(built_pdflatex: dict) -> None:
+    text = built_pdflatex["text"]
+    assert squash(HOSTILE) in squash(text) and squash(SPECIALS) in squash(text)
+    # T1 ligatures are suppressed: '--', '---' and ',,' stay as typed.
+    assert "-- ---" in text and ",,low" in text
+    assert "✓" in text and "✗" in text
+    assert not Path("/tmp/pwned-by-tex").exists()
+
+
+def test_pdflatex_compiles_are_byte_identical(built_pdflatex: dict, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    compile_pdf(built_pdflatex["tex_path"], again, epoch=report_epoch(built_pdflatex["report"]))
+    assert again.read_bytes() == built_pdflatex["pdf"].read_bytes()
+
+
+def test_engine_choice() -> None:
+    assert choose_engine("plain ASCII, García, Jäkel, Čech, ≥ 5 … ✓") == "pdflatex"
+    for text in ("Ελληνικά", "Кириллица", "हिन्दी", "漢", "x²", "e\u0301"):  # the last: a combining accent
+        assert choose_engine(f"García {text}") == "xelatex", text
+    assert tex_engine("% !TEX program = pdflatex\n\\documentclass{article}") == "pdflatex"
+    # A file that names no engine gets the one that takes any text.
+    assert tex_engine("\\documentclass{article}") == "xelatex"
+    assert render_tex(full_report()).startswith("% !TEX program = xelatex\n")
+    assert render_tex(make_report(), engine="xelatex").startswith("% !TEX program = xelatex\n")
+    with pytest.raises(ValueError, match="unknown TeX engine"):
+        render_tex(make_report(), engine="lualatex")
+
+
 # --- draft, determinism, failures ---------------------------------------------------------------------------------
 
 
@@ -279,7 +355,7 @@ def test_escape_leaves_no_active_syntax(text: str) -> None:
     # Remove the escape sequences we emit; what is left must hold no TeX-special character at all.
     rest = re.sub("\\\\builderdeva\\{[0-9A-F]+\\}\\{[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff\u200c\u200d]+\\}", "",
                   escaped)
-    rest = re.sub(r"\\text[a-z]+\{\}|\\[#$%&_{}]|\{\[\}|\{\]\}", "", rest)
+    rest = re.sub(r"\\text[a-z]+\{\}|\\[#$%&_{}]|\{\[\}|\{\]\}|(?<=[-,])\{\}(?=[-,])", "", rest)
     assert not set(rest) & set("\\{}#$%&_~^"), rest
     assert not re.search(r"[\x00-\x1f\x7f]", escaped)
 
@@ -288,6 +364,7 @@ def test_escape_examples() -> None:
     assert tex_escape(SPECIALS) == (r"\#\$\%\&\_\{\}\textasciitilde{}\textasciicircum{}\textbackslash{}")
     assert tex_escape("a<b>c|d") == r"a\textless{}b\textgreater{}c\textbar{}d"
     assert tex_escape("bell\x07") == "bell{[}U+0007{]}"
+    assert tex_escape("a -- b --- c ,, d - e, f") == "a -{}- b -{}-{}- c ,{}, d - e, f"
     assert tex_escape("हिन्दी").startswith(r"\builderdeva{FEFF0939")
 
 

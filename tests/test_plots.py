@@ -63,6 +63,13 @@ def test_valid_pdf_without_dates(two_runs: tuple[list[PlotFile], list[PlotFile]]
         assert "/CreationDate" not in info and "/ModDate" not in info
 
 
+def test_pdf_text_is_searchable(two_runs: tuple[list[PlotFile], list[PlotFile]]) -> None:
+    """The PDF twin keeps its labels as text (Type 3 glyphs), so the report's PDF can be searched for them."""
+    confidence = two_runs[0][0]
+    text = PdfReader(confidence.pdf_path).pages[0].extract_text()
+    assert "verified" in text and "claims" in text, text
+
+
 def test_alt_text_states_the_data(two_runs: tuple[list[PlotFile], list[PlotFile]]) -> None:
     confidence, per_paper, years = two_runs[0]
     assert "6 claims" in confidence.alt and "4 verified" in confidence.alt and "2 not verified" in confidence.alt

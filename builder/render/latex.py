@@ -1,4 +1,8 @@
-"""Render a `Report` to LaTeX with pylatex, and compile it to PDF with latexmk + XeLaTeX.
+"""Render a `Report` to LaTeX with pylatex, and compile it to PDF with latexmk + pdfLaTeX (or XeLaTeX).
+
+The engine is chosen per report from the characters it prints (`choose_engine`): pdfLaTeX, about a sixth
+of XeLaTeX's memory and faster, whenever its T1 fonts print every character exactly; XeLaTeX otherwise
+(Greek, Cyrillic, Devanagari, math symbols). The .tex file names its engine on its first line.
 
 Two rules keep the PDF honest and safe:
 - every string that comes from data goes through `tex_escape`, so it prints literally and can never
@@ -73,11 +77,39 @@ _ESCAPES = {
 }
 
 
+# Non-ASCII characters that pdfLaTeX prints with a precomposed T1 glyph (or a mapped dingbat) and that
+# pdftotext reads back unchanged, in every font the template uses. Measured, not guessed: the test
+# `test_pdflatex_characters_read_back` compiles each one with pdfLaTeX and reads it back. A report that
+# uses any other character is compiled with XeLaTeX.
+PDFLATEX_CHARS = frozenset(
+    "¡¢£¤¥¦§¨©ª«¬®¯°±´µ¶·¸º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ"
+    "ĂăĄąĆćČčĎďđĘęĚěĞğİıĲĳĹĺĽľŁłŃńŇňŊŋŐőŒœŔŕŘřŚśŞşŠšŢţŤťŮůŰűŸŹźŻżŽž"
+    "–—‘’“”„‚•†‡€‰‹›™№℃←→✓✗"
+    "…−≈≠≤≥"  # drawn from other glyphs, read back through /ActualText (latex/fonts-pdflatex.tex)
+)
+ENGINES = ("pdflatex", "xelatex")
+_ENGINE_LINE = re.compile(r"\A% !TEX program = (pdflatex|xelatex)\n")
+
+
+def choose_engine(text: str) -> str:
+    """'pdflatex' when every character is ASCII or in PDFLATEX_CHARS, else 'xelatex'."""
+    for char in set(text):
+        if ord(char) > 0x7E and char not in PDFLATEX_CHARS:
+            return "xelatex"
+    return "pdflatex"
+
+
+def tex_engine(tex: str) -> str:
+    """The engine a .tex file names on its first line (`% !TEX program = ...`); XeLaTeX when it names none."""
+    match = _ENGINE_LINE.match(tex)
+    return match.group(1) if match else "xelatex"
+
+
 _DEVANAGARI_RUN = re.compile("[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff\u200c\u200d]+")
 
 
 def tex_escape(text: object) -> NoEscape:
-    """Make any text print literally in XeLaTeX; control characters become a visible [U+XXXX].
+    """Make any text print literally with either engine; control characters become a visible [U+XXXX].
 
     Devanagari words go through \\builderdeva (latex/preamble.tex): shaped with the Devanagari script,
     and tagged with /ActualText so the PDF text layer keeps the characters in logical order.
@@ -102,13 +134,16 @@ def tex_escape(text: object) -> NoEscape:
 
 def _escape_chars(text: str) -> str:
     out: list[str] = []
-    for char in text:
+    for i, char in enumerate(text):
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
         elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
             out.append(f"{{[}}U+{ord(char):04X}{{]}}")
         else:
             out.append(char)
+            # T1 fonts turn "--" into a dash and ",," into a low quote: an empty group keeps them literal.
+            if char in "-," and text[i + 1 : i + 2] == char:
+                out.append("{}")
     return "".join(out)
 
 
@@ -422,6 +457,9 @@ def _references(doc: Document, report: Report) -> None:
             + "\n" r"\end{enumerate}"))
 
 
+_FONTS_MARK = "%BUILDER-ENGINE-FONTS%"
+
+
 def _pdf_info(text: str) -> str:
     """Escaped text for PDF metadata; '-{}' stops hyperref turning '--' into a dash there."""
     return tex_escape(text).replace("-", "-{}")
@@ -433,10 +471,13 @@ def render_tex(
     *,
     base_dir: Path | None = None,
     latex_dir: Path | None = None,
+    engine: str = "auto",
 ) -> str:
     """The complete .tex source of the report: template code from latex/, every data string escaped.
 
-    `latex_dir` is the project's template folder (default: the checkout's `latex/`).
+    `latex_dir` is the project's template folder (default: the checkout's `latex/`). `engine` is
+    "pdflatex", "xelatex" or "auto" (pdfLaTeX unless the text needs XeLaTeX, see `choose_engine`); the
+    first line of the source names it, and the engine's font file (latex/fonts-<engine>.tex) opens the preamble.
 
     Figures are referenced by absolute path, or relative to `base_dir` (pass the directory the .tex will be
     written to, so the source does not depend on where the build ran); compile_pdf resolves both.
@@ -453,6 +494,9 @@ def render_tex(
         indent=False,
         geometry_options={"margin": "2.4cm", "top": "2.6cm", "headsep": "0.8cm"},
     )
+    if engine not in ("auto", *ENGINES):
+        raise ValueError(f"unknown TeX engine {engine!r}")
+    doc.preamble.append(NoEscape(_FONTS_MARK))
     doc.preamble.append(NoEscape(_read_template("preamble.tex", latex_dir)))
     if report.is_draft:
         doc.preamble.append(NoEscape(_read_template("draft.tex", latex_dir)))
@@ -482,7 +526,11 @@ def render_tex(
     if figures:
         _figures(doc, figures, base_dir)
     _references(doc, report)
-    return doc.dumps() + "\n"
+    body = doc.dumps() + "\n"
+    if engine == "auto":
+        engine = choose_engine(body)
+    fonts = _read_template(f"fonts-{engine}.tex", latex_dir).rstrip("\n")
+    return f"% !TEX program = {engine}\n" + body.replace(_FONTS_MARK, fonts, 1)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -492,6 +540,7 @@ _INCLUDE_RE = re.compile(r"(\\includegraphics(?:\[[^\]]*\])?\{)([^{}]+)(\})")
 _ASSET_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
 _MISSING_RE = re.compile(r"Missing character: There is no (.+?)(?: \(U\+([0-9A-Fa-f]{4,6})\))? in font (.+?)!")
 _JOB = "report"
+_ENGINE_PACKAGES = {"pdflatex": "texlive-latex-base, tex-gyre", "xelatex": "texlive-xetex, fonts-freefont-otf"}
 
 
 def tex_errors(log: str, *, limit: int = 3) -> str:
@@ -579,25 +628,29 @@ def compile_pdf(
     epoch: int | None = None,
     latex_dir: Path | None = None,
 ) -> list[str]:
-    """Compile tex_path to pdf_path with latexmk/XeLaTeX in a sandbox dir; return warnings, raise RenderError.
+    """Compile tex_path to pdf_path with latexmk in a sandbox dir; return warnings, raise RenderError.
 
-    `epoch` fixes the PDF dates and ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0,
-    so the output is reproducible either way.
+    The engine is the one the file names on its first line (`tex_engine`). `epoch` fixes the PDF dates and
+    ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0, so the output is reproducible
+    either way.
     """
     if epoch is None:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-    if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
-        raise RenderError("latexmk and xelatex are required to build the PDF (Debian: latexmk, texlive-xetex)")
     tex_path = Path(tex_path)
     try:
         tex = tex_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RenderError(f"cannot read {tex_path}: {exc.strerror}") from exc
+    engine = tex_engine(tex)
+    if shutil.which("latexmk") is None or shutil.which(engine) is None:
+        raise RenderError(f"latexmk and {engine} are required to build the PDF "
+                          f"(Debian: latexmk, {_ENGINE_PACKAGES[engine]}; or run scripts/system-deps.sh tex)")
     with tempfile.TemporaryDirectory(prefix="builder-tex-") as tmp:
         workdir = Path(tmp)
         (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
         rc_file = str((latex_dir or LATEX_DIR) / "latexmkrc")
-        command = ["latexmk", "-norc", "-r", rc_file, "-xelatex", "-interaction=nonstopmode",
+        command = ["latexmk", "-norc", "-r", rc_file, "-pdf" if engine == "pdflatex" else "-xelatex",
+                   "-interaction=nonstopmode",
                    "-halt-on-error", "-no-shell-escape", f"{_JOB}.tex"]
         proc = subprocess.Popen(command, cwd=workdir, env=_env(epoch, workdir), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -30,7 +30,9 @@ WIDTH_IN = 6.0
 RC = {
     "svg.hashsalt": "litreport",
     "svg.fonttype": "path",
-    "pdf.fonttype": 42,
+    # Type 3 glyphs: the text stays searchable (pdftotext reads it), and saving skips the fontTools subsetting of
+    # a Type 42 embedding, which took two thirds of the plotting time (1.6 s -> 0.5 s for a report's 3 plots).
+    "pdf.fonttype": 3,
     "font.family": "DejaVu Sans",
     "font.size": 9.0,
     "axes.spines.top": False,
