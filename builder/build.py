@@ -284,9 +284,9 @@ def _build_fresh(
     stop = _timed(timings, "tex")
     atomic_write_text(work / f"{slug}.bib", render_bibtex(papers, keys))
     pause_for_test("render")
-    figures = [Figure(name=p.name, pdf_path=p.pdf_path, caption=p.caption, alt=p.alt) for p in plots]
+    figures = [Figure(name=p.name, tex=p.tex, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
-    atomic_write_text(tex_path, render_tex(report, figures, base_dir=work, latex_dir=templates_dir(ctx.settings)))
+    atomic_write_text(tex_path, render_tex(report, figures, latex_dir=templates_dir(ctx.settings)))
     warnings = compile_pdf(
         tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
     )
@@ -325,10 +325,7 @@ def load_cached(cache_dir: Path) -> tuple[Report, list[PlotFile]]:
     """The Report and its plots; plot paths are re-anchored here, since cache folders move (rename, merge)."""
     with (cache_dir / "report.pickle").open("rb") as handle:
         report, plots = pickle.load(handle)
-    plots = [
-        replace(p, svg_path=cache_dir / "plots" / p.svg_path.name, pdf_path=cache_dir / "plots" / p.pdf_path.name)
-        for p in plots
-    ]
+    plots = [replace(p, svg_path=cache_dir / "plots" / p.svg_path.name) for p in plots]
     return report, plots
 
 

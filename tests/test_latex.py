@@ -33,6 +33,7 @@ from builder.render.latex import (
     tex_errors,
     tex_escape,
 )
+from builder.render.plots import chart_tex, confidence_chart
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("latexmk", "xelatex", "pdflatex", "pdftotext")),
@@ -60,20 +61,11 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\-‐]+", "", text)
 
 
-def make_figure(directory: Path) -> Figure:
-    """A real matplotlib PDF, as the plots module produces."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure as MplFigure
-
-    fig = MplFigure(figsize=(5, 2.5))
-    ax = fig.add_subplot()
-    ax.plot([0, 1], [0, 1])
-    ax.set_title("calibrationmarker")
-    path = directory / "calibration.pdf"
-    fig.savefig(path, metadata={"CreationDate": None})
-    return Figure(name="calibration", pdf_path=path, caption="Calibration of confidences (50% & more)", alt="A line")
+def make_figure(report: Report) -> Figure:
+    """The report's confidence chart, as the plots module draws it, with a caption that needs escaping."""
+    chart = confidence_chart(report)
+    return Figure(name="calibration", tex=chart_tex(chart, tex_escape),
+                  caption="Calibration of confidences (50% & more)", alt=chart.alt)
 
 
 def full_report() -> Report:
@@ -96,7 +88,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Compile the full report once: tex, pdf, text and warnings."""
     tmp = tmp_path_factory.mktemp("latex")
     report = full_report()
-    tex = render_tex(report, [make_figure(tmp)], base_dir=tmp)
+    tex = render_tex(report, [make_figure(report)])
     tex_path = tmp / "report.tex"
     tex_path.write_text(tex, encoding="utf-8")
     pdf = tmp / "out" / "report.pdf"
@@ -211,9 +203,10 @@ def test_missing_glyph_is_a_warning_naming_it(built: dict) -> None:
 
 def test_figure_is_included_with_caption(built: dict) -> None:
     text = built["text"]
-    assert "calibrationmarker" in text  # text drawn inside the matplotlib PDF
+    assert "calibrated confidence that the claim is supported" in text  # the chart's labels are text in the PDF
+    assert "0.8–0.9" in text
     assert "Figure 1: Calibration of confidences (50% & more)" in text
-    assert "{calibration.pdf}" in built["tex"]  # relative to base_dir, so the source is location-independent
+    assert "\\includegraphics" not in built["tex"]  # drawn in the document: the source needs no other file
     assert str(built["dir"]) not in built["tex"]
 
 
@@ -241,7 +234,7 @@ def built_pdflatex(tmp_path_factory: pytest.TempPathFactory) -> dict:
         ),
     )
     report = make_report(claims=claims, title=f"T1 title {T1_TEXT}", question=f"Question {T1_TEXT}?")
-    tex = render_tex(report, [make_figure(tmp)], base_dir=tmp)
+    tex = render_tex(report, [make_figure(report)])
     tex_path = tmp / "report.tex"
     tex_path.write_text(tex, encoding="utf-8")
     pdf = tmp / "report.pdf"
@@ -337,12 +330,6 @@ def test_timeout_raises_render_error(tmp_path: Path) -> None:
     tex.write_text("\\documentclass{article}\n\\begin{document}\n\\def\\x{\\x}\\x\n\\end{document}\n")
     with pytest.raises(RenderError, match="did not finish within"):
         compile_pdf(tex, tmp_path / "loop.pdf", timeout=3)
-
-
-def test_unsafe_figure_path_is_refused(tmp_path: Path) -> None:
-    odd = tmp_path / "we{ird}%.pdf"
-    with pytest.raises(RenderError, match="characters TeX cannot take"):
-        render_tex(make_report(), [Figure("odd", odd, "c", "a")])
 
 
 # --- pure functions ------------------------------------------------------------------------------------------------

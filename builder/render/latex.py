@@ -40,10 +40,10 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 @dataclass(frozen=True)
 class Figure:
-    """A plot to include in the "Figures" section (the PDF file; the site uses the SVG twin)."""
+    """A chart for the "Figures" section: LaTeX drawing code from builder.render.plots (labels already escaped)."""
 
     name: str
-    pdf_path: Path
+    tex: str
     caption: str
     alt: str
 
@@ -234,18 +234,6 @@ def deciding_evidence(result: ClaimResult) -> Evidence | None:
     return best
 
 
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+=,@-]+$")
-
-
-def _figure_path(figure: Figure, base_dir: Path | None) -> str:
-    """A path TeX can read verbatim (relative to base_dir when given); anything exotic is refused, not mangled."""
-    resolved = Path(figure.pdf_path).resolve()
-    path = os.path.relpath(resolved, Path(base_dir).resolve()) if base_dir is not None else str(resolved)
-    if not _SAFE_PATH.match(path):
-        raise RenderError(f"figure {figure.name!r}: path {path!r} has characters TeX cannot take in \\includegraphics")
-    return path
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The document.
 
@@ -414,13 +402,12 @@ def _claims(doc: Document, report: Report) -> None:
         doc.append(table)
 
 
-def _figures(doc: Document, figures: Sequence[Figure], base_dir: Path | None) -> None:
+def _figures(doc: Document, figures: Sequence[Figure]) -> None:
     with doc.create(Section("Figures", label=False)):
         for figure in figures:
-            path = _figure_path(figure, base_dir)
             doc.append(NoEscape(
                 r"\begin{figure}[htbp]\centering" "\n"
-                rf"\includegraphics[width=0.92\linewidth,height=0.42\textheight,keepaspectratio]{{{path}}}" "\n"
+                f"{figure.tex}\n"
                 rf"\caption{{{tex_escape(figure.caption)}}}" "\n"
                 rf"% alt: {tex_escape(figure.alt)}" "\n"
                 r"\end{figure}"))
@@ -469,7 +456,6 @@ def render_tex(
     report: Report,
     figures: Sequence[Figure] = (),
     *,
-    base_dir: Path | None = None,
     latex_dir: Path | None = None,
     engine: str = "auto",
 ) -> str:
@@ -478,9 +464,7 @@ def render_tex(
     `latex_dir` is the project's template folder (default: the checkout's `latex/`). `engine` is
     "pdflatex", "xelatex" or "auto" (pdfLaTeX unless the text needs XeLaTeX, see `choose_engine`); the
     first line of the source names it, and the engine's font file (latex/fonts-<engine>.tex) opens the preamble.
-
-    Figures are referenced by absolute path, or relative to `base_dir` (pass the directory the .tex will be
-    written to, so the source does not depend on where the build ran); compile_pdf resolves both.
+    Figures are drawn in the document itself (see builder.render.plots), so the source needs no other file.
     """
     doc = Document(
         documentclass="article",
@@ -524,7 +508,7 @@ def render_tex(
                 + "\n".join(rf"\item {tex_escape(w)}" for w in report.warnings) + "\n" r"\end{itemize}"))
     _claims(doc, report)
     if figures:
-        _figures(doc, figures, base_dir)
+        _figures(doc, figures)
     _references(doc, report)
     body = doc.dumps() + "\n"
     if engine == "auto":

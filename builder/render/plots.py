@@ -1,9 +1,13 @@
-"""Figures for a report, drawn once and saved twice: SVG for the site, PDF for the LaTeX report.
+"""Figures for a report: one chart model per figure, drawn twice from it: SVG for the site, LaTeX for the PDF.
 
-Both outputs must be byte-identical between runs (the build is reproducible and committed artefacts are
-diffed), so the SVG hash salt is fixed, dates are stripped from the metadata and nothing random is used.
-matplotlib is imported lazily because its import alone costs about half a second, and only the
-object-oriented API is used (no pyplot), so no global figure state leaks between reports or threads.
+The charts are simple bar charts, so they are written directly rather than through a plotting library:
+matplotlib cost about half a second to import in every worker and half a second per report to draw and save,
+as much as TeX itself. The LaTeX twin is kernel `picture` code (no packages), typeset by TeX in the report's
+own fonts, so its labels are searchable text with their accents; the SVG twin uses real <text> too.
+Both are pure functions of the report: the same report gives the same bytes.
+
+Bars are labelled with their numbers (no value axis to read off), and "not verified" is an outlined bar
+while "verified" is solid, so the two never depend on colour alone (Okabe-Ito colours on top).
 """
 
 from __future__ import annotations
@@ -11,46 +15,52 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from builder.models import Paper, Report
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+VERIFIED_COLOUR = "0072B2"
+UNVERIFIED_COLOUR = "E69F00"
+PAPER_COLOUR = "009E73"
+TEXT_COLOUR = "333333"
+AXIS_COLOUR = "888888"
 
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies; hatching adds a
-# second cue so "not verified" never depends on colour alone.
-VERIFIED_COLOUR = "#0072B2"
-UNVERIFIED_COLOUR = "#E69F00"
-PAPER_COLOUR = "#009E73"
-UNVERIFIED_HATCH = "//"
 
-WIDTH_IN = 6.0
-RC = {
-    "svg.hashsalt": "litreport",
-    "svg.fonttype": "path",
-    # Type 3 glyphs: the text stays searchable (pdftotext reads it), and saving skips the fontTools subsetting of
-    # a Type 42 embedding, which took two thirds of the plotting time (1.6 s -> 0.5 s for a report's 3 plots).
-    "pdf.fonttype": 3,
-    "font.family": "DejaVu Sans",
-    "font.size": 9.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 10.0,
-    "path.simplify": True,
-}
-SVG_METADATA = {"Date": None}
-PDF_METADATA = {"CreationDate": None, "ModDate": None}
+@dataclass(frozen=True)
+class Series:
+    """One kind of bar: solid bars are filled, the others drawn as outlines."""
+
+    name: str
+    colour: str
+    solid: bool = True
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a figure shows, independent of the format: categories, one count per series each, and words.
+
+    `kind` is "columns" (categories along the bottom) or "rows" (one labelled bar per line).
+    """
+
+    name: str
+    kind: str
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    values: tuple[tuple[int, ...], ...]
+    axis: str
+    caption: str
+    alt: str
+    empty: str = ""
 
 
 @dataclass(frozen=True)
 class PlotFile:
-    """One figure in both formats, with the words a reader needs when they cannot see it."""
+    """One figure: the SVG file for the site, the LaTeX code for the PDF, and the words a reader needs."""
 
     name: str
     svg_path: Path
-    pdf_path: Path
+    tex: str
     caption: str
     alt: str
 
@@ -61,7 +71,7 @@ def reference_numbers(report: Report) -> dict[str, int]:
 
 
 def short_label(paper: Paper, number: int, width: int = 36) -> str:
-    """'[2] García-Ferrero 2022' — what fits on a bar's axis and still points at the reference list."""
+    """'[2] García-Ferrero 2022' — what fits beside a bar and still points at the reference list."""
     surname = paper.authors[0].split()[-1] if paper.authors else paper.arxiv_id
     if len(paper.authors) > 1:
         surname += " et al."
@@ -76,121 +86,269 @@ def _range_text(values: list[float]) -> str:
     return f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
 
 
-def _draw_confidence(fig: Figure, report: Report) -> tuple[str, str]:
+VERIFIED = Series("verified", VERIFIED_COLOUR, solid=True)
+NOT_VERIFIED = Series("not verified", UNVERIFIED_COLOUR, solid=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The charts of a report.
+
+
+def confidence_chart(report: Report) -> Chart:
     """Stacked histogram of calibrated confidence, verified and not, in ten bins over [0, 1]."""
-    ax = fig.add_subplot()
     verified = [r.verdict.confidence for r in report.claims if r.verdict.verified]
     rejected = [r.verdict.confidence for r in report.claims if not r.verdict.verified]
-    bins = [i / 10 for i in range(11)]
-    _, _, containers = ax.hist(
-        [verified, rejected],
-        bins=bins,
-        stacked=True,
-        color=[VERIFIED_COLOUR, UNVERIFIED_COLOUR],
-        label=["verified", "not verified"],
-        edgecolor="white",
-        linewidth=0.8,
-    )
-    for patch in containers[1]:
-        patch.set_hatch(UNVERIFIED_HATCH)
-    ax.set_xlim(0, 1)
-    ax.set_xticks(bins)
-    ax.set_xlabel("calibrated confidence that the claim is supported")
-    ax.set_ylabel("claims")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    if not report.claims:
-        ax.text(0.5, 0.5, "no claims", transform=ax.transAxes, ha="center", va="center")
-        ax.set_ylim(0, 1)
-    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    counts = [[0, 0] for _ in range(10)]
+    for result in report.claims:
+        index = min(9, max(0, int(result.verdict.confidence * 10)))
+        counts[index][0 if result.verdict.verified else 1] += 1
     n = len(report.claims)
-    caption = (
-        f"Distribution of verification confidence over the {n} claims; "
-        f"{len(verified)} verified, {len(rejected)} not verified."
+    return Chart(
+        name="confidence",
+        kind="columns",
+        labels=tuple(f"{i / 10:.1f}–{(i + 1) / 10:.1f}" for i in range(10)),
+        series=(VERIFIED, NOT_VERIFIED),
+        values=tuple((a, b) for a, b in counts),
+        axis="calibrated confidence that the claim is supported",
+        caption=(
+            f"Distribution of verification confidence over the {n} claims; "
+            f"{len(verified)} verified, {len(rejected)} not verified."
+        ),
+        alt=(
+            f"Histogram of calibrated confidence for {n} claims in ten bins from 0 to 1. "
+            f"{len(verified)} verified claims (confidence {_range_text(verified)}), "
+            f"{len(rejected)} not verified (confidence {_range_text(rejected)})."
+        ),
+        empty="no claims",
     )
-    alt = (
-        f"Histogram of calibrated confidence for {n} claims in ten bins from 0 to 1. "
-        f"{len(verified)} verified claims (confidence {_range_text(verified)}), "
-        f"{len(rejected)} not verified (confidence {_range_text(rejected)})."
-    )
-    return caption, alt
 
 
-def _draw_per_paper(fig: Figure, report: Report) -> tuple[str, str]:
-    """Horizontal stacked bars: how many claims each paper is the source of, and how many held up."""
+def per_paper_chart(report: Report) -> Chart:
+    """One bar per paper: how many claims it is the source of, and how many held up."""
     numbers = reference_numbers(report)
     verified = Counter(r.claim.source for r in report.claims if r.verdict.verified)
     rejected = Counter(r.claim.source for r in report.claims if not r.verdict.verified)
     papers = list(report.papers)
-    labels = [short_label(p, numbers[p.arxiv_id]) for p in papers]
-    ys = list(range(len(papers)))
-    good = [verified[p.arxiv_id] for p in papers]
-    bad = [rejected[p.arxiv_id] for p in papers]
-    fig.set_size_inches(WIDTH_IN, max(2.0, 0.9 + 0.32 * len(papers)))
-    ax = fig.add_subplot()
-    ax.barh(ys, good, color=VERIFIED_COLOUR, label="verified", edgecolor="white", linewidth=0.8)
-    ax.barh(ys, bad, left=good, color=UNVERIFIED_COLOUR, hatch=UNVERIFIED_HATCH, label="not verified",
-            edgecolor="white", linewidth=0.8)
-    ax.set_yticks(ys, labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("claims taken from or citing the paper")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    if not any(good) and not any(bad):
-        ax.set_xlim(0, 1)
-    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
-    caption = "Claims per source paper, verified and not; numbers refer to the reference list."
-    parts = [
-        f"{label}: {g} verified, {b} not verified" for label, g, b in zip(labels, good, bad, strict=True) if g or b
-    ]
+    labels = tuple(short_label(p, numbers[p.arxiv_id]) for p in papers)
+    values = tuple((verified[p.arxiv_id], rejected[p.arxiv_id]) for p in papers)
+    parts = [f"{label}: {g} verified, {b} not verified" for label, (g, b) in zip(labels, values, strict=True) if g or b]
     without = len(papers) - len(parts)
     alt = "Bar chart of claims per paper. " + ("; ".join(parts) + "." if parts else "No claims.")
     if without:
         alt += f" {without} paper{'s' if without != 1 else ''} without claims."
-    return caption, alt
-
-
-def _draw_years(fig: Figure, report: Report) -> tuple[str, str]:
-    """Bar chart of how many papers come from each year, with empty years shown as gaps."""
-    years = Counter(p.year for p in report.papers)
-    first, last = min(years), max(years)
-    xs = list(range(first, last + 1))
-    ax = fig.add_subplot()
-    ax.bar(xs, [years[y] for y in xs], color=PAPER_COLOUR, edgecolor="white", linewidth=0.8, width=0.8)
-    step = max(1, (len(xs) + 9) // 10)
-    ax.set_xticks(xs[::step], [str(y) for y in xs[::step]])
-    ax.set_xlabel("year (publication date, or the arXiv id's year when no date is stored)")
-    ax.set_ylabel("papers")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    caption = f"Papers by year: {len(report.papers)} papers from {first}–{last}." if first != last else (
-        f"Papers by year: all {len(report.papers)} papers are from {first}."
+    return Chart(
+        name="verified-by-paper",
+        kind="rows",
+        labels=labels,
+        series=(VERIFIED, NOT_VERIFIED),
+        values=values,
+        axis="claims taken from or citing the paper",
+        caption="Claims per source paper, verified and not; numbers refer to the reference list.",
+        alt=alt,
+        empty="no claims",
     )
-    alt = "Bar chart of papers per year: " + ", ".join(f"{y}: {years[y]}" for y in sorted(years)) + "."
-    return caption, alt
 
 
-PLOTS: tuple[tuple[str, float, Callable[[Figure, Report], tuple[str, str]]], ...] = (
-    ("confidence", 2.8, _draw_confidence),
-    ("verified-by-paper", 0.0, _draw_per_paper),  # height depends on the number of papers
-    ("papers-by-year", 2.6, _draw_years),
-)
+def years_chart(report: Report) -> Chart:
+    """How many papers come from each year, with empty years shown as gaps."""
+    years = Counter(p.year for p in report.papers)
+    if years:
+        first, last = min(years), max(years)
+        xs = list(range(first, last + 1))
+        caption = f"Papers by year: {len(report.papers)} papers from {first}–{last}." if first != last else (
+            f"Papers by year: all {len(report.papers)} papers are from {first}."
+        )
+    else:
+        xs, caption = [], "Papers by year: no papers."
+    alt = "Bar chart of papers per year: " + (", ".join(f"{y}: {years[y]}" for y in sorted(years)) or "none") + "."
+    return Chart(
+        name="papers-by-year",
+        kind="columns",
+        labels=tuple(str(y) for y in xs),
+        series=(Series("papers", PAPER_COLOUR),),
+        values=tuple((years[y],) for y in xs),
+        axis="year (publication date, or the arXiv id's year when no date is stored)",
+        caption=caption,
+        alt=alt,
+        empty="no papers",
+    )
+
+
+CHARTS: tuple[Callable[[Report], Chart], ...] = (confidence_chart, per_paper_chart, years_chart)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# SVG (site).
+
+SVG_WIDTH = 640
+FONT = "font-family=\"'Helvetica Neue', Helvetica, Arial, sans-serif\""
+
+
+def _svg_bar(x: float, y: float, w: float, h: float, series: Series) -> str:
+    if series.solid:
+        return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="#{series.colour}"/>'
+    return (f'<rect x="{x + 0.75:.1f}" y="{y + 0.75:.1f}" width="{max(w - 1.5, 0):.1f}" height="{max(h - 1.5, 0):.1f}" '
+            f'fill="#ffffff" stroke="#{series.colour}" stroke-width="1.5"/>')
+
+
+def _svg_legend(chart: Chart, y: float) -> list[str]:
+    out, x = [], 0.0
+    if len(chart.series) < 2:
+        return out
+    for series in chart.series:
+        out.append(_svg_bar(x, y - 9, 12, 10, series))
+        out.append(f'<text x="{x + 17:.1f}" y="{y:.1f}">{escape(series.name)}</text>')
+        x += 30 + 7 * len(series.name)
+    return out
+
+
+def chart_svg(chart: Chart) -> str:
+    """The chart as a standalone SVG document, with its alt text as <title> and <desc>."""
+    body: list[str] = _svg_legend(chart, 12)
+    top = 26.0 if len(chart.series) > 1 else 8.0
+    totals = [sum(v) for v in chart.values]
+    peak = max(totals, default=0)
+    if chart.kind == "columns":
+        plot_h, n = 170.0, max(len(chart.labels), 1)
+        slot = SVG_WIDTH / n
+        width = slot * 0.78
+        base = top + 16 + plot_h
+        step = max(1, (n + 11) // 12)
+        for i, (label, values) in enumerate(zip(chart.labels, chart.values, strict=True)):
+            x, y = i * slot + (slot - width) / 2, base
+            for series, value in zip(chart.series, values, strict=True):
+                if value:
+                    h = plot_h * value / peak
+                    y -= h
+                    body.append(_svg_bar(x, y, width, h, series))
+            if totals[i]:
+                body.append(f'<text x="{x + width / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{totals[i]}</text>')
+            if i % step == 0:
+                body.append(f'<text x="{x + width / 2:.1f}" y="{base + 15:.1f}" text-anchor="middle" '
+                            f'font-size="10">{escape(label)}</text>')
+        body.append(f'<line x1="0" y1="{base:.1f}" x2="{SVG_WIDTH}" y2="{base:.1f}" stroke="#{AXIS_COLOUR}"/>')
+        if not peak:
+            body.append(f'<text x="{SVG_WIDTH / 2}" y="{base - plot_h / 2:.1f}" text-anchor="middle">'
+                        f"{escape(chart.empty)}</text>")
+        height = base + 40
+        body.append(f'<text x="{SVG_WIDTH / 2}" y="{base + 34:.1f}" text-anchor="middle">{escape(chart.axis)}</text>')
+    else:
+        label_w = min(260.0, 12 + 6.6 * max((len(label) for label in chart.labels), default=0))
+        bar_w = SVG_WIDTH - label_w - 40
+        row_h, y = 22.0, top + 8
+        for label, values in zip(chart.labels, chart.values, strict=True):
+            body.append(f'<text x="{label_w - 8:.1f}" y="{y + 14:.1f}" text-anchor="end">{escape(label)}</text>')
+            x = label_w
+            for series, value in zip(chart.series, values, strict=True):
+                if value:
+                    w = bar_w * value / peak
+                    body.append(_svg_bar(x, y + 3, w, 15, series))
+                    x += w
+            body.append(f'<text x="{x + 5:.1f}" y="{y + 14:.1f}">{" + ".join(str(v) for v in values)}</text>')
+            y += row_h
+        body.append(f'<line x1="{label_w:.1f}" y1="{top + 6:.1f}" x2="{label_w:.1f}" y2="{y + 2:.1f}" '
+                    f'stroke="#{AXIS_COLOUR}"/>')
+        if not peak:
+            body.append(f'<text x="{label_w + 10:.1f}" y="{y + 18:.1f}">{escape(chart.empty)}</text>')
+            y += 22
+        body.append(f'<text x="{label_w:.1f}" y="{y + 20:.1f}">{escape(chart.axis)}</text>')
+        height = y + 30
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_WIDTH} {height:.0f}" width="{SVG_WIDTH}" '
+        f'height="{height:.0f}" role="img" aria-labelledby="t d" {FONT} font-size="12" fill="#{TEXT_COLOUR}">\n'
+        f'<title id="t">{escape(chart.caption)}</title>\n<desc id="d">{escape(chart.alt)}</desc>\n'
+        + "\n".join(body) + "\n</svg>\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# LaTeX (PDF): kernel picture code in points, typeset in the report's fonts.
+
+TEX_WIDTH = 400.0  # pt; the text block is about 450 pt wide
+
+
+def _tex_bar(x: float, y: float, w: float, h: float, series: Series) -> str:
+    if series.solid:
+        return rf"\put({x:.1f},{y:.1f}){{\textcolor[HTML]{{{series.colour}}}{{\rule{{{w:.1f}pt}}{{{h:.1f}pt}}}}}}"
+    return (rf"\put({x:.1f},{y:.1f}){{{{\color[HTML]{{{series.colour}}}\linethickness{{1pt}}"
+            rf"\framebox({w:.1f},{h:.1f}){{}}}}}}")
+
+
+def _tex_legend(chart: Chart, escape_tex: Callable[[str], str]) -> str:
+    if len(chart.series) < 2:
+        return ""
+    items = []
+    for series in chart.series:
+        if series.solid:
+            swatch = rf"\textcolor[HTML]{{{series.colour}}}{{\rule{{9pt}}{{7pt}}}}"
+        else:
+            swatch = (rf"{{\color[HTML]{{{series.colour}}}\setlength{{\fboxsep}}{{0pt}}\setlength{{\fboxrule}}{{1pt}}"
+                      rf"\fbox{{\rule{{0pt}}{{5pt}}\hspace{{7pt}}}}}}")
+        items.append(rf"{swatch}\,{escape_tex(series.name)}")
+    return r"{\sffamily\footnotesize " + r"\quad ".join(items) + r"}\par\smallskip" + "\n"
+
+
+def chart_tex(chart: Chart, escape_tex: Callable[[str], str]) -> str:
+    """The chart as LaTeX (a `picture`, or a tabular of bars); `escape_tex` makes each label print literally."""
+    totals = [sum(v) for v in chart.values]
+    peak = max(totals, default=0)
+    out = [_tex_legend(chart, escape_tex)]
+    if chart.kind == "columns":
+        plot_h, n = 110.0, max(len(chart.labels), 1)
+        slot = TEX_WIDTH / n
+        width = slot * 0.78
+        step = max(1, (n + 11) // 12)
+        lines = [rf"\setlength{{\unitlength}}{{1pt}}\begin{{picture}}({TEX_WIDTH:.0f},{plot_h + 42:.0f})(0,-30)",
+                 rf"{{\color[HTML]{{{AXIS_COLOUR}}}\put(0,0){{\line(1,0){{{TEX_WIDTH:.0f}}}}}}}"]
+        for i, (label, values) in enumerate(zip(chart.labels, chart.values, strict=True)):
+            x, y = i * slot + (slot - width) / 2, 0.0
+            for series, value in zip(chart.series, values, strict=True):
+                if value:
+                    h = plot_h * value / peak
+                    lines.append(_tex_bar(x, y, width, h, series))
+                    y += h
+            if totals[i]:
+                lines.append(rf"\put({x + width / 2:.1f},{y + 2:.1f}){{\makebox(0,0)[b]{{\footnotesize {totals[i]}}}}}")
+            if i % step == 0:
+                lines.append(rf"\put({x + width / 2:.1f},-3){{\makebox(0,0)[t]{{\scriptsize {escape_tex(label)}}}}}")
+        if not peak:
+            lines.append(rf"\put({TEX_WIDTH / 2:.0f},{plot_h / 2:.0f}){{\makebox(0,0){{{escape_tex(chart.empty)}}}}}")
+        lines.append(rf"\put({TEX_WIDTH / 2:.0f},-24){{\makebox(0,0)[b]{{\footnotesize {escape_tex(chart.axis)}}}}}")
+        lines.append(r"\end{picture}")
+        out.append("{\\sffamily\n" + "\n".join(lines) + "}")
+    else:
+        bar_w = 200.0
+        rows = []
+        for label, values in zip(chart.labels, chart.values, strict=True):
+            bars = []
+            for series, value in zip(chart.series, values, strict=True):
+                if value:
+                    w = bar_w * value / peak
+                    if series.solid:
+                        bars.append(rf"\textcolor[HTML]{{{series.colour}}}{{\rule{{{w:.1f}pt}}{{8pt}}}}")
+                    else:
+                        bars.append(rf"{{\color[HTML]{{{series.colour}}}\setlength{{\fboxsep}}{{0pt}}"
+                                    rf"\setlength{{\fboxrule}}{{1pt}}\fbox{{\rule{{0pt}}{{6pt}}"
+                                    rf"\hspace{{{max(w - 2, 0):.1f}pt}}}}}}")
+            rows.append(rf"{escape_tex(label)} & \raisebox{{-0.5pt}}{{{''.join(bars)}}}\ "
+                        rf"{' + '.join(str(v) for v in values)} \\")
+        if not peak:
+            rows.append(rf" & {escape_tex(chart.empty)} \\")
+        out.append(r"{\sffamily\footnotesize\begin{tabular}{@{}r|l@{}}" + "\n" + "\n".join(rows) + "\n"
+                   + rf"\multicolumn{{1}}{{@{{}}r}}{{}} & {escape_tex(chart.axis)}" + "\n" + r"\end{tabular}}")
+    return "".join(out)
 
 
 def make_plots(report: Report, out_dir: Path) -> list[PlotFile]:
-    """Draw the report's figures into `out_dir` as `<slug>-<name>.svg` and `.pdf`; return them in order."""
-    import matplotlib
-    from matplotlib.figure import Figure
+    """Write the report's figures into `out_dir` as `<slug>-<name>.svg`; return them, with their LaTeX, in order."""
+    from builder.render.latex import tex_escape
 
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[PlotFile] = []
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
-        for name, height, draw in PLOTS:
-            fig.clear()
-            if height:
-                fig.set_size_inches(WIDTH_IN, height)
-            caption, alt = draw(fig, report)
-            svg_path = out_dir / f"{report.slug}-{name}.svg"
-            pdf_path = out_dir / f"{report.slug}-{name}.pdf"
-            fig.savefig(svg_path, format="svg", metadata=SVG_METADATA)
-            fig.savefig(pdf_path, format="pdf", metadata=PDF_METADATA)
-            files.append(PlotFile(name=name, svg_path=svg_path, pdf_path=pdf_path, caption=caption, alt=alt))
+    for make_chart in CHARTS:
+        chart = make_chart(report)
+        svg_path = out_dir / f"{report.slug}-{chart.name}.svg"
+        svg_path.write_text(chart_svg(chart), encoding="utf-8")
+        files.append(PlotFile(name=chart.name, svg_path=svg_path, tex=chart_tex(chart, tex_escape),
+                              caption=chart.caption, alt=chart.alt))
     return files
