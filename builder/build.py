@@ -203,6 +203,26 @@ def _timed(timings: dict[str, float], stage: str) -> Callable[[], None]:
     return stop
 
 
+def cached_outcome(spec_path: Path, ctx: BuildContext) -> ReportOutcome | None:
+    """The report's outcome when its outputs for the current inputs are already built, else None.
+
+    Runs in the main process before any worker starts, so a build where nothing changed forks no process.
+    Any error returns None: build_report then meets it again and reports it in the usual way.
+    """
+    timings: dict[str, float] = {}
+    try:
+        stop = _timed(timings, "spec")
+        loaded = load_spec(spec_path, ctx.settings.default_author)
+        key = report_key(loaded, resolve_paper_ids(loaded, ctx.settings), ctx)
+        stop()
+        cache_dir = ctx.cache_root / spec_path.stem / key
+        if (cache_dir / "done").is_file():
+            return _outcome_from_cache(spec_path.stem, spec_path, cache_dir, "cached", timings)
+    except (BuilderError, SpecErrors, OSError, pickle.UnpicklingError, EOFError):
+        pass
+    return None
+
+
 def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
     """Spec -> Papers -> Claims -> Verdicts -> Review -> Report -> files in the report's cache folder."""
     slug = spec_path.stem
@@ -400,8 +420,22 @@ def _build_locked(
 def _publish(
     result: BuildResult, ctx: BuildContext, settings: ProjectSettings, options: BuildOptions, out: Path
 ) -> None:
-    """Assemble every output folder in a staging area beside the old ones, then swap them in."""
+    """Assemble every output folder in a staging area beside the old ones, then swap them in.
+
+    When the published outputs already come from exactly these cache folders (same messages, same builder,
+    same site options), there is nothing to assemble: a build where nothing changed stops here.
+    """
     stage_start = time.perf_counter()
+    publish_key = _publish_key(result.outcomes, settings, options, ctx.source_hash)
+    marker = out / ".cache" / "publish-key"
+    published = [out / name for name in ("pdf", "tex", "data", "bib", "docs")]
+    if options.site:
+        published.append(out / "site" / "index.html")
+    if marker.is_file() and marker.read_text() == publish_key and all(p.exists() for p in published):
+        result.timings["site"] = time.perf_counter() - stage_start
+        _prune_cache(ctx.cache_root, {o.slug for o in result.outcomes})
+        return
+    marker.unlink(missing_ok=True)
     staging = out / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -413,9 +447,24 @@ def _publish(
         if site_key:
             # Only now: a build killed before the swap must not leave a key claiming the new site is live.
             atomic_write_text(_site_key_path(out), site_key)
+        if not result.site_message:  # a site that failed to build is retried next time
+            atomic_write_text(marker, publish_key)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _prune_cache(ctx.cache_root, {o.slug for o in result.outcomes})
+
+
+def _publish_key(outcomes: list[ReportOutcome], settings: ProjectSettings, options: BuildOptions, source: str) -> str:
+    """What the published folders are a function of: each report's cache folder and failure message, the builder
+    and templates (`source`), and the site options."""
+    digest = hashlib.sha256(f"{source}|{options.site}|{options.site_url}".encode())
+    if settings.mkdocs_config.is_file():
+        digest.update(settings.mkdocs_config.read_bytes())
+    for outcome in outcomes:
+        failed = outcome.status in ("failed", "invalid")
+        folder = outcome.cache_dir.name if outcome.cache_dir else ""
+        digest.update(f"\0{outcome.slug}|{folder}|{failed}|{outcome.message if failed else ''}".encode())
+    return digest.hexdigest()
 
 
 def select_shard(spec_paths: list[Path], index: int, count: int) -> list[Path]:
@@ -481,8 +530,14 @@ def _run_reports(
             )
             continue
         seen[path.stem] = path
-        todo.append(path)
-    if jobs > 1 and len(todo) > 1:
+        cached = cached_outcome(path, ctx)
+        if cached is None:
+            todo.append(path)
+            continue
+        by_slug[cached.slug] = cached
+        if progress:
+            progress(cached)
+    if jobs > 1 and todo:  # even one report: a worker killed by the OOM killer then fails only that report
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
             futures = {pool.submit(build_report, path, ctx): path for path in todo}
             for future in as_completed(futures):

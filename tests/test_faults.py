@@ -254,6 +254,7 @@ def test_a_second_build_at_the_same_time_refuses_clearly_and_nothing_is_mixed(pr
     out = project / "build"
     before = snapshot(out)
     resume = tmp_path / "resume"
+    (out / ".cache" / "publish-key").unlink()  # nothing changed, but make the first build publish (and so stage)
     first = start(project, {"BUILDER_TEST_PAUSE_AT": "stage", "BUILDER_TEST_RESUME_FILE": str(resume)})
     try:
         wait_for_pause(first, "stage")

@@ -1,4 +1,4 @@
-"""End to end: the five example specs through the real pipeline (real XeLaTeX, real MkDocs), read back."""
+"""End to end: the five example specs through the real pipeline (real TeX, real MkDocs), read back."""
 
 from __future__ import annotations
 
@@ -177,6 +177,22 @@ def test_second_run_reuses_everything(built: Path) -> None:
     assert "5 cached" in result.stdout and "site unchanged" in result.stdout
     after = {p: p.stat().st_mtime_ns for p in (built / "pdf").glob("*.pdf")}
     assert before == after
+
+
+def test_nothing_changed_publishes_nothing_but_a_deleted_folder_comes_back(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.yaml": GOOD})
+    out = project / "build"
+    assert run_builder("--root", str(project), "build", "--quiet", "--out", str(out)).returncode == 0
+    folders = {p: p.stat().st_ino for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    again = run_builder("--root", str(project), "build", "--quiet", "--out", str(out))
+    assert "1 cached" in again.stdout and "site unchanged" in again.stdout
+    # No staging and no swap: the very same folders are still in place.
+    assert {p: p.stat().st_ino for p in folders} == folders
+    shutil.rmtree(out / "bib")
+    shutil.rmtree(out / "site")
+    third = run_builder("--root", str(project), "build", "--quiet", "--out", str(out))
+    assert third.returncode == 0 and "site rebuilt" in third.stdout, third.stdout
+    assert (out / "bib" / "good.bib").is_file() and (out / "site" / "reports" / "good.html").is_file()
 
 
 def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
