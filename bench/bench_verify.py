@@ -67,13 +67,14 @@ def timed_run(data: Path, claims: Path, use_nli: bool) -> dict[str, Any]:
             "--out",
             str(out),
         ]
+        load = os.getloadavg()[0]  # other jobs on the machine make the time noisy: report what they were
         start = time.perf_counter()
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"batch run failed: {done.stderr}")
         lines = len(out.read_text(encoding="utf-8").splitlines())
-    return {"run_seconds": round(seconds, 1), "predictions": lines}
+    return {"run_seconds": round(seconds, 1), "predictions": lines, "load_before": round(load, 2)}
 
 
 def main(argv: list[str] | None = None) -> int:

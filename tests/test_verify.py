@@ -28,7 +28,8 @@ from builder.verify.features import (
     tokens_of,
     words,
 )
-from builder.verify.model import MODEL_PATH, NLI_FEATURES, NLI_MODEL_PATH, LogisticModel, pick
+from builder.verify.model import MODEL_PATH, NLI_FEATURES, NLI_MODEL_PATH, Document, LogisticModel, Scorer, pick
+from builder.verify.nli import NliModel
 from builder.verify.nli import available as nli_available
 from builder.verify.train import auroc, ece
 
@@ -127,6 +128,44 @@ def test_nli_configuration_agrees_on_the_basic_cases(nli_verifier: Verifier) -> 
     v1, v2, v3 = nli_verifier.verify([supported, negated, unrelated], PAPERS)
     assert v1.verified and v1.grounded and v1.evidence[0].sentence_index == 1
     assert not v2.verified and not v3.verified
+
+
+def test_nli_premises_are_best_sentence_context_and_title() -> None:
+    sentences = [Unit.of(t) for t in ("First.", "Second.", "Third.", "Fourth.", "Fifth.")]
+    doc = Document("d", Unit.of("A title"), sentences, [1.0] * 5)
+    ranked = [(3, 2.0), (0, 1.0), (4, 0.5), (1, 0.0), (2, -1.0)]
+    assert Scorer.nli_premises(doc, ranked) == ["Fourth.", "A title. First. Fourth. Fifth.", "A title"]
+    untitled = Document("d", None, sentences, [1.0] * 5)
+    assert Scorer.nli_premises(untitled, ranked)[2] == "First."
+    assert Scorer.nli_premises(doc, []) == []
+
+
+@pytest.fixture(scope="module")
+def nli_model() -> NliModel:
+    model = NliModel.load() if nli_available() else None
+    if model is None:
+        pytest.skip("NLI extra not installed")
+    return model
+
+
+def test_nli_outputs_mean_what_the_features_assume(nli_model: NliModel) -> None:
+    """The graph has two outputs: output 1 wins for a contradiction, output 0 for an unrelated hypothesis."""
+    premise = "Aspirin reduces the risk of heart attack in adults."
+    hypotheses = [
+        "Aspirin increases the risk of heart attack.",
+        "Aspirin lowers the risk of heart attack.",
+        "The city council approved a new library.",
+    ]
+    contradiction, entailed, unrelated = (l0 - l1 for l0, l1 in nli_model.logits([(premise, h) for h in hypotheses]))
+    assert contradiction < -3 < entailed < unrelated and unrelated > 1
+
+
+def test_nli_logits_do_not_depend_on_the_other_pairs(nli_model: NliModel) -> None:
+    pairs = [("A short premise.", "A claim."), ("A much longer premise " * 20, "Another claim about it.")]
+    together = nli_model.logits(pairs)
+    nli_model.cache.clear()
+    alone = nli_model.logits(pairs[:1]) + nli_model.logits(pairs[1:])
+    assert together == alone
 
 
 def test_grounded_versus_corroborated(verifier: Verifier) -> None:

@@ -54,7 +54,7 @@ class Verifier:
             unit = Unit.of(claim.text)
             norm = idf.vector_norm(unit)
             plans.append((claim, unit, norm, self._candidates(claim, unit, norm, documents, idf)))
-        # One batched pass of the entailment model (when installed) over every pair to score.
+        # One pass of the entailment model (when installed) over every pair to score.
         self.scorer.prefetch([(u, n, documents[pid]) for _, u, n, cands in plans for pid in cands], idf)
         verdicts = []
         for claim, unit, norm, candidates in plans:

@@ -95,7 +95,7 @@ def run(corpus_path: Path, claims_path: Path, out_path: Path, open_mode: bool, m
         else:
             candidates = [str(d) for d in record.get("cited_doc_ids") or [] if str(d) in corpus]
         plans.append((record, claim, norm, candidates))
-    # One pass of the entailment model (when installed) over everything, in length-sorted batches.
+    # One pass of the entailment model (when installed) over every pair to score, before scoring them.
     scorer.prefetch([(claim, norm, document(d)) for _, claim, norm, cands in plans for d in cands], idf)
     for record, claim, norm, candidates in plans:
         results = [scorer.score(claim, norm, document(d), idf) for d in candidates]

