@@ -26,64 +26,45 @@ from builder.render.latex import tex_engine  # noqa: E402  (the bench runs as a 
 CORPUS = ROOT.parent / "shared" / "corpus" / "papers.jsonl"
 
 
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+SAMPLE_SECONDS = 0.2  # a TeX pass lasts 0.4 s or more, so its memory is still seen
+
+
 def tree_memory_mb(pid: int) -> tuple[float, float]:
     """RSS and PSS (MB) of a process and all its descendants, from /proc.
 
     Summed RSS counts pages shared between processes (libraries, TeX's format and fonts) once per process;
     PSS divides them among their sharers, so the PSS sum is the memory the build really occupies.
+    The sampler shares the machine with the build it measures: one read of each process's `stat` finds the
+    tree and its RSS, and only the tree's own processes are asked for PSS (`smaps_rollup` walks page tables).
     """
-    rss = tree_rss_kb(pid)
-    pss = 0
-    for child in tree_pids(pid):
-        try:
-            for line in Path(f"/proc/{child}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except OSError:
-            continue
-    return rss / 1024, pss / 1024
-
-
-def tree_pids(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory (KB) of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    rss_pages: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            status = (entry / "status").read_text()
-        except OSError:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        ppid = int(stat[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry.name)] = int(line.split()[1])
-    total, todo = 0, [pid]
+        # After the command name: state, ppid, ... ; rss (in pages) is the 24th field of the whole line.
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        rss_pages[int(entry.name)] = int(fields[21])
+    tree, todo = [], [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
+        tree.append(current)
         todo.extend(children.get(current, []))
-    return total
+    pss_kb = 0
+    for member in tree:
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss_kb += int(line.split()[1])
+        except OSError:
+            continue
+    rss_kb = sum(rss_pages.get(member, 0) for member in tree) * PAGE_KB
+    return rss_kb / 1024, pss_kb / 1024
 
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
@@ -99,7 +80,7 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedPr
         while not done.is_set():
             rss, pss = tree_memory_mb(proc.pid)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-            done.wait(0.05)
+            done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -307,6 +307,7 @@ def test_search_finds_a_report_by_a_word_of_its_claim(built: dict[str, object]) 
     hits = {doc["location"] for doc in index["docs"] if UNIQUE_WORD in doc["text"].lower()}
     assert "reports/evil-draft.html#extracted-claims" in hits
     assert not any(h.startswith("reports/projection-ner-low-resource") for h in hits)
+    assert not any(h.startswith("claims.html") for h in hits)  # the all-claims page repeats them: not indexed
     script = (site / "search/search_index.js").read_text(encoding="utf-8")
     assert script.startswith("var __index = ") and UNIQUE_WORD in script  # offline search from file://
 
