@@ -314,3 +314,18 @@ def test_our_method_in_two_papers_is_not_corroboration(verifier: Verifier) -> No
 
 SELF_TAIL = "outperforms state-of-the-art methods for named entity recognition."
 SELF_CLAIM = "Our approach significantly " + SELF_TAIL
+
+
+def test_nli_cache_is_reused_only_when_computed_the_same_way(nli_model: NliModel, tmp_path: Path) -> None:
+    from builder.verify.train import load_nli, save_nli_cache
+
+    pair = ("Aspirin reduces the risk of heart attack in adults.", "Aspirin lowers the risk of heart attack.")
+    nli_model.logits([pair])
+    cache = tmp_path / "cache.json"
+    save_nli_cache(nli_model, cache)
+    assert load_nli(cache).cache[pair] == nli_model.cache[pair]
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    # Logits from padded batches, or an older list-of-rows file: coefficients fitted on them would not match.
+    for stale in ({**data, "scoring": "batches of 32"}, data["rows"]):
+        cache.write_text(json.dumps(stale), encoding="utf-8")
+        assert load_nli(cache).cache == {}

@@ -14,6 +14,7 @@ verifier reads both raw logits and lets its logistic heads learn what they mean 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import re
@@ -96,6 +97,13 @@ class NliModel:
             self.tokenizer.enable_truncation(FIXED_LENGTH)
             self.tokenizer.enable_padding(length=FIXED_LENGTH)
         self.cache: dict[tuple[str, str], tuple[float, float]] = {}
+
+    @property
+    def scoring(self) -> str:
+        """How the logits are computed: a saved cache is reused only when this matches (see train.load_nli)."""
+        version = importlib.metadata.version(PACKAGE.replace("_", "-"))
+        length = f"free length up to {MAX_LENGTH}" if self.dynamic else f"padded to {FIXED_LENGTH}"
+        return f"{PACKAGE} {version}; raw logits; one pair per call; {length} tokens"
 
     @classmethod
     def load(cls) -> NliModel | None:

