@@ -283,7 +283,9 @@ def test_any_text_pasted_raw_loads_or_gives_spec_errors(tmp_path: Path, title: s
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=st.text(max_size=80), question=_printable, claim=_printable)
+# Any text but NEL (U+0085): YAML itself reads NEL as a line break and folds it to a space inside a quoted scalar,
+# so that title never reaches the loader as written (a hypothesis run found "0\x850" loading as "0 0").
+@given(title=st.text(st.characters(blacklist_characters="\x85"), max_size=80), question=_printable, claim=_printable)
 def test_any_text_quoted_properly_round_trips(tmp_path: Path, title: str, question: str, claim: str) -> None:
     path = tmp_path / "dumped.yaml"
     data = {"title": title, "date": dt.date(2026, 6, 26), "question": question, "primary": "2501.18750"}
