@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,embed]'
 	touch $(STAMP)
 
 setup: $(STAMP) system-deps
@@ -51,7 +51,8 @@ bench-refresh: $(STAMP)
 bench-verify: $(STAMP)
 	$(BIN)/python bench/bench_verify.py $(ARGS)
 
-## Retrain the verifier's coefficients (builder/verify/model.json) from ../shared/eval/scifact.
+## Retrain the verifier's coefficients from ../shared/eval/scifact: model.json by default; ARGS="--verifier embed"
+## writes model_embed.json, ARGS="--verifier nli" model_nli.json (that one needs the nli extra installed).
 train-verify: $(STAMP)
 	$(BIN)/python -m builder.verify.train $(ARGS)
 

@@ -269,6 +269,7 @@ def _build_fresh(
     from builder.render.plots import make_plots
     from builder.report import assemble
     from builder.verify import Verifier
+    from builder.verify.model import MissingExtra
 
     slug = loaded.slug
 
@@ -284,7 +285,13 @@ def _build_fresh(
 
     # Verify every claim against every paper.
     stop = _timed(timings, "verify")
-    verifier = Verifier.load(nli=ctx.settings.verifier == "nli")
+    try:
+        verifier = Verifier.load(verifier=ctx.settings.verifier)
+    except MissingExtra as exc:
+        raise BuilderError(
+            f"{ctx.settings.root / 'pyproject.toml'}: [tool.builder] verifier = {ctx.settings.verifier!r} needs the "
+            f"{exc.what}, which is not installed: pip install -e '.[{exc.extra}]' (or set verifier = 'lexical')"
+        ) from None
     verdicts = verifier.verify(claims, papers, threshold=loaded.spec.settings.min_confidence)
     stop()
 

@@ -9,6 +9,9 @@ from pathlib import Path
 from builder.errors import BuilderError
 
 DEFAULT_AUTHOR = "Literature Synthesis Team"
+# The claim verifier configurations (builder.verify.model.VERIFIERS; named here so reading settings stays
+# free of numpy, which the no-op build never imports).
+VERIFIER_NAMES = ("lexical", "embed", "nli")
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class ProjectSettings:
     out_dir: Path = Path("build")
     mkdocs_config: Path = Path("mkdocs.yml")
     site_url: str | None = None
-    # "lexical" (numpy only, the default) or "nli" (needs the optional extra); pinned so that every
+    # "lexical" (numpy only, the default), "embed" or "nli" (need optional extras); pinned so that every
     # machine builds the same reports whatever happens to be installed.
     verifier: str = "lexical"
 
@@ -46,6 +49,7 @@ def load_settings(root: Path | None = None) -> ProjectSettings:
 
 
 def _verifier(value: object, pyproject: Path) -> str:
-    if value not in ("lexical", "nli"):
-        raise BuilderError(f"{pyproject}: [tool.builder] verifier must be 'lexical' or 'nli', got {value!r}")
+    if value not in VERIFIER_NAMES:
+        names = ", ".join(repr(name) for name in VERIFIER_NAMES)
+        raise BuilderError(f"{pyproject}: [tool.builder] verifier must be one of {names}, got {value!r}")
     return str(value)

@@ -10,10 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builder.errors import BuilderError
 from builder.models import Claim, Paper
+from builder.settings import VERIFIER_NAMES, load_settings
 from builder.text import content_tokens
 from builder.verify import Verifier
 from builder.verify.batch import main as batch_main
+from builder.verify.embed import EmbeddingModel
+from builder.verify.embed import available as embed_available
 from builder.verify.features import (
     DOC_FEATURES,
     RELEVANCE_FEATURES,
@@ -28,7 +32,17 @@ from builder.verify.features import (
     tokens_of,
     words,
 )
-from builder.verify.model import MODEL_PATH, NLI_FEATURES, NLI_MODEL_PATH, Document, LogisticModel, Scorer, pick
+from builder.verify.model import (
+    EMB_FEATURES,
+    NLI_FEATURES,
+    VERIFIERS,
+    Document,
+    LogisticModel,
+    MissingExtra,
+    Scorer,
+    best_available,
+    pick,
+)
 from builder.verify.nli import NliModel
 from builder.verify.nli import available as nli_available
 from builder.verify.train import auroc, ece
@@ -68,15 +82,23 @@ PAPERS = [NER, STUDY, FOLD]
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
     """The default, numpy-only configuration."""
-    return Verifier.load(nli=False)
+    return Verifier.load(verifier="lexical")
 
 
 @pytest.fixture(scope="module")
 def nli_verifier() -> Verifier:
     """The optional entailment configuration, where its extra is installed."""
-    if not nli_available():
+    if not (nli_available() and embed_available()):
         pytest.skip("NLI extra not installed")
-    return Verifier.load(nli=True)
+    return Verifier.load(verifier="nli")
+
+
+@pytest.fixture(scope="module")
+def embed_verifier() -> Verifier:
+    """The optional embedding configuration, where its extra is installed."""
+    if not embed_available():
+        pytest.skip("embed extra not installed")
+    return Verifier.load(verifier="embed")
 
 
 def claim(cid: str, text: str, source: str, origin: str = "spec", index: int | None = None) -> Claim:
@@ -128,6 +150,76 @@ def test_nli_configuration_agrees_on_the_basic_cases(nli_verifier: Verifier) -> 
     v1, v2, v3 = nli_verifier.verify([supported, negated, unrelated], PAPERS)
     assert v1.verified and v1.grounded and v1.evidence[0].sentence_index == 1
     assert not v2.verified and not v3.verified
+
+
+def test_embed_configuration_agrees_on_the_basic_cases(embed_verifier: Verifier) -> None:
+    supported = claim("C1", "AlphaFold reaches 92.4 GDT on CASP14.", FOLD.arxiv_id)
+    wrong_number = claim("C2", "AlphaFold reaches 71.0 GDT on CASP14.", FOLD.arxiv_id)
+    unrelated = claim("C3", "Graph neural networks solve the travelling salesman problem.", NER.arxiv_id)
+    v1, v2, v3 = embed_verifier.verify([supported, wrong_number, unrelated], PAPERS)
+    assert v1.verified and v1.grounded and v1.evidence[0].sentence_index == 1
+    assert not v2.verified and not v3.verified
+    assert embed_verifier.scorer.uses_embeddings and not embed_verifier.scorer.uses_nli
+
+
+def test_embedding_texts_are_best_sentence_and_title() -> None:
+    sentences = [Unit.of(t) for t in ("First.", "Second.", "Third.")]
+    ranked = [(2, 1.0), (0, 0.5), (1, 0.0)]
+    assert Scorer.embedding_texts(Document("d", Unit.of("A title"), sentences, [1.0] * 3), ranked) == [
+        "Third.",
+        "A title",
+    ]
+    assert Scorer.embedding_texts(Document("d", None, sentences, [1.0] * 3), ranked) == ["Third.", "First."]
+    assert Scorer.embedding_texts(Document("d", None, sentences, [1.0] * 3), []) == []
+    assert len(EMB_FEATURES) == 2
+
+
+@pytest.fixture(scope="module")
+def embedder() -> EmbeddingModel:
+    model = EmbeddingModel.load() if embed_available() else None
+    if model is None:
+        pytest.skip("embed extra not installed")
+    return model
+
+
+def test_embeddings_place_a_paraphrase_near_and_an_unrelated_sentence_far(embedder: EmbeddingModel) -> None:
+    claim_text = "Vitamin D supplementation reduces the risk of fractures in elderly women."
+    paraphrase = "Older women who took vitamin D supplements had fewer bone fractures."
+    unrelated = "The city council approved the construction of a new public library."
+    assert embedder.similarity(claim_text, paraphrase) > 0.6 > 0.2 > embedder.similarity(claim_text, unrelated)
+
+
+def test_embeddings_are_unit_vectors_independent_of_the_other_texts(embedder: EmbeddingModel) -> None:
+    texts = ["A short sentence.", "A much longer sentence about protein structure prediction " * 10, "x"]
+    together = embedder.vectors(texts)
+    embedder.cache.clear()
+    alone = [embedder.vectors([t])[0] for t in reversed(texts)][::-1]
+    for a, b in zip(together, alone, strict=True):
+        assert np.array_equal(a, b) and abs(float(np.linalg.norm(a)) - 1.0) < 1e-5
+
+
+def test_a_configuration_without_its_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BUILDER_NO_EMBED", "1")
+    monkeypatch.setenv("BUILDER_NO_NLI", "1")
+    assert best_available() == "lexical"
+    with pytest.raises(MissingExtra, match=r"needs the embedding extra, .* pip install 'litreport-builder\[embed\]'"):
+        Scorer.load(verifier="embed")
+    with pytest.raises(MissingExtra, match="needs the NLI extra"):
+        Scorer.load(verifier="nli")
+    args = ["--corpus", str(FIXTURES / "corpus.jsonl"), "--claims", str(FIXTURES / "claims.jsonl")]
+    assert batch_main([*args, "--out", str(tmp_path / "p.jsonl"), "--verifier", "embed"]) == 2
+    assert not (tmp_path / "p.jsonl").exists()
+
+
+def test_verifier_setting_names_every_configuration(tmp_path: Path) -> None:
+    assert tuple(VERIFIERS) == VERIFIER_NAMES
+    assert all(path.is_file() for path in VERIFIERS.values())
+    for name in VERIFIER_NAMES:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.builder]\nverifier = "{name}"\n', encoding="utf-8")
+        assert load_settings(tmp_path).verifier == name
+    (tmp_path / "pyproject.toml").write_text('[tool.builder]\nverifier = "bert"\n', encoding="utf-8")
+    with pytest.raises(BuilderError, match="verifier must be one of 'lexical', 'embed', 'nli', got 'bert'"):
+        load_settings(tmp_path)
 
 
 def test_nli_premises_are_best_sentence_context_and_title() -> None:
@@ -233,13 +325,14 @@ def test_heads_pick_their_features_by_name() -> None:
         pick(row, DOC_FEATURES, ["no_such_feature"])
 
 
-@pytest.mark.parametrize("path", [MODEL_PATH, NLI_MODEL_PATH])
-def test_committed_models_use_the_current_features(path: Path) -> None:
+@pytest.mark.parametrize("name", list(VERIFIERS))
+def test_committed_models_use_the_current_features(name: str) -> None:
     """A feature renamed in code without retraining would otherwise only fail at verification time."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    known = set(DOC_FEATURES) | set(NLI_FEATURES)
+    data = json.loads(VERIFIERS[name].read_text(encoding="utf-8"))
+    extra = {"lexical": (), "embed": EMB_FEATURES, "nli": NLI_FEATURES + EMB_FEATURES}[name]
     for head in ("doc_model", "stance_model"):
-        assert set(data[head]["features"]) <= known
+        assert set(data[head]["features"]) <= set(DOC_FEATURES) | set(extra)
+        assert set(extra) <= set(data[head]["features"])
     assert 0.2 <= data["decision_threshold"] <= 0.6
 
 
@@ -268,6 +361,7 @@ def read_lines(path: Path) -> list[dict]:
 def lexical_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batch tests check the format; the default numpy-only model keeps them fast."""
     monkeypatch.setenv("BUILDER_NO_NLI", "1")
+    monkeypatch.setenv("BUILDER_NO_EMBED", "1")
 
 
 @pytest.mark.usefixtures("lexical_only")

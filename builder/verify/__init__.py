@@ -27,13 +27,10 @@ class Verifier:
     scorer: Scorer
 
     @classmethod
-    def load(cls, path: Path | None = None, nli: bool | None = None) -> Verifier:
-        """Load the committed coefficients (a small JSON file).
-
-        The numpy-only lexical model by default; the entailment model too when its optional extra is
-        installed (`nli=None`), which costs ~1.5 s of start-up. `nli=False` forces the lexical model.
-        """
-        return cls(Scorer.load(path, checks=True, nli=nli))
+    def load(cls, path: Path | None = None, verifier: str | None = None) -> Verifier:
+        """Load the committed coefficients (a small JSON file) of `verifier`: "lexical" (numpy only), "embed" or
+        "nli" (optional extras, ~2 s of start-up); None picks the best one installed (see `Scorer.load`)."""
+        return cls(Scorer.load(path, checks=True, verifier=verifier))
 
     def verify(self, claims: list[Claim], papers: list[Paper], threshold: float = 0.5) -> list[Verdict]:
         """One Verdict per claim, in the same order; evidence is searched across all `papers`."""

@@ -3,7 +3,8 @@
 Reads `corpus.jsonl` (doc_id, title, abstract as a list of sentences) and `claims.jsonl` (id, claim,
 cited_doc_ids; gold labels, if present, are ignored) and writes one JSON line per (claim, document):
 `{"id", "doc_id", "supported", "confidence", "evidence"}`. With `--open` the documents are retrieved
-from the whole corpus (top 3 per claim) instead of taken from cited_doc_ids.
+from the whole corpus (top 3 per claim) instead of taken from cited_doc_ids. `--verifier` picks the
+configuration (lexical, embed, nli); by default the most accurate one whose optional extras are installed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.verify.features import Unit
-from builder.verify.model import Document, Scorer
+from builder.verify.model import VERIFIERS, Document, Scorer
 from builder.verify.train import corpus_idf, load_corpus, make_document, read_jsonl
 
 OPEN_TOP = 3
@@ -66,10 +67,17 @@ def evidence_indices(ranked: list[tuple[int, float]]) -> list[int]:
     return [i for i, s in ranked[:EVIDENCE_MAX] if s >= EVIDENCE_RELATIVE * best]
 
 
-def run(corpus_path: Path, claims_path: Path, out_path: Path, open_mode: bool, model_path: Path | None = None) -> int:
-    """Verify every claim; return the number of lines written (model: NLI when installed, else lexical)."""
+def run(
+    corpus_path: Path,
+    claims_path: Path,
+    out_path: Path,
+    open_mode: bool,
+    model_path: Path | None = None,
+    verifier: str | None = None,
+) -> int:
+    """Verify every claim; return the number of lines written (default model: the best one installed)."""
     # SciFact claims paraphrase their numbers and negations, so the batch uses the learned model alone.
-    scorer = Scorer.load(model_path, checks=False)
+    scorer = Scorer.load(model_path, checks=False, verifier=verifier)
     threshold = scorer.threshold
     corpus = load_corpus(corpus_path)
     claims = read_jsonl(claims_path)
@@ -95,7 +103,7 @@ def run(corpus_path: Path, claims_path: Path, out_path: Path, open_mode: bool, m
         else:
             candidates = [str(d) for d in record.get("cited_doc_ids") or [] if str(d) in corpus]
         plans.append((record, claim, norm, candidates))
-    # One pass of the entailment model (when installed) over every pair to score, before scoring them.
+    # One pass of the entailment and embedding models (when used) over every pair to score, before scoring them.
     scorer.prefetch([(claim, norm, document(d)) for _, claim, norm, cands in plans for d in cands], idf)
     for record, claim, norm, candidates in plans:
         results = [scorer.score(claim, norm, document(d), idf) for d in candidates]
@@ -124,6 +132,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--claims", type=Path, required=True, help="SciFact-format claims.jsonl")
     parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
     parser.add_argument("--open", action="store_true", help="retrieve documents from the whole corpus")
+    parser.add_argument(
+        "--verifier", choices=tuple(VERIFIERS), default=None, help="default: the best one whose extras are installed"
+    )
     args = parser.parse_args(argv)
     for path in (args.corpus, args.claims):
         if not path.is_file():
@@ -131,9 +142,12 @@ def main(argv: list[str]) -> int:
             return 2
     start = time.perf_counter()
     try:
-        count = run(args.corpus, args.claims, args.out, args.open)
+        count = run(args.corpus, args.claims, args.out, args.open, verifier=args.verifier)
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         print(f"error: malformed SciFact input: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # a configuration whose optional extra is not installed
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {count} predictions to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return 0

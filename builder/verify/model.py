@@ -33,6 +33,23 @@ NLI_MODEL_PATH = Path(__file__).with_name("model_nli.json")
 NLI_PREMISES = ("best", "top3", "title")
 NLI_FEATURES = tuple(f"nli_{premise}_{k}" for premise in NLI_PREMISES for k in (0, 1))
 NLI_TOP = 3  # sentences per document read together, in document order, after the title
+# The sentence-embedding model gives the cosine of the claim with the best sentence and with the title.
+# (Also tried: the best three sentences' mean and the maximum over all sentences; neither added to these two.)
+EMB_FEATURES = ("emb_best", "emb_title")
+EMBED_MODEL_PATH = Path(__file__).with_name("model_embed.json")
+# The verifier configurations: the coefficients each reads. "embed" adds the embedding features to the
+# lexical ones, "nli" adds both the entailment and the embedding features.
+VERIFIERS = {"lexical": MODEL_PATH, "embed": EMBED_MODEL_PATH, "nli": NLI_MODEL_PATH}
+
+
+class MissingExtra(RuntimeError):
+    """A configuration's coefficients need a model whose optional extra is not installed."""
+
+    def __init__(self, path: Path, extra: str, what: str) -> None:
+        install = f"pip install 'litreport-builder[{extra}]'"
+        super().__init__(f"{path.name} needs the {what}, which is not installed: {install}")
+        self.extra = extra
+        self.what = what
 
 
 def sigmoid(x: float) -> float:
@@ -159,20 +176,29 @@ class Scorer:
     platt: Platt
     threshold: float = 0.5  # F1-optimal decision cut for batch use, found on out-of-fold predictions
     checks: bool = True  # apply `consistency_checks` after the learned model
-    nli: Any = None  # an `NliModel` when the stance model uses entailment features
+    nli: Any = None  # an `NliModel` when the document models use entailment features
     # Two heads: `doc_model` says whether the document holds evidence about the claim at all (relevance);
     # `stance_model`, trained on documents with evidence only, says whether that evidence supports it.
     # P(supported) = P(relevant) * P(support | relevant), then Platt-calibrated.
     stance_model: LogisticModel | None = None
+    embedder: Any = None  # an `EmbeddingModel` when the document models use embedding features
+
+    def _reads(self, prefix: str) -> bool:
+        models = (self.doc_model, self.stance_model)
+        return any(n.startswith(prefix) for m in models if m is not None for n in m.names)
 
     @property
     def uses_nli(self) -> bool:
-        return self.stance_model is not None and any(n.startswith("nli_") for n in self.stance_model.names)
+        return self._reads("nli_")
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self._reads("emb_")
 
     @property
     def row_names(self) -> tuple[str, ...]:
-        """The columns of a document row: DOC_FEATURES, then NLI_FEATURES when the entailment model is used."""
-        return DOC_FEATURES + (NLI_FEATURES if self.uses_nli else ())
+        """The columns of a document row: DOC_FEATURES, then NLI_FEATURES and EMB_FEATURES when used."""
+        return DOC_FEATURES + (NLI_FEATURES if self.uses_nli else ()) + (EMB_FEATURES if self.uses_embeddings else ())
 
     def combined_logit(self, row: Sequence[float]) -> float:
         names = self.row_names
@@ -184,26 +210,30 @@ class Scorer:
         return math.log(p / (1 - p))
 
     @classmethod
-    def load(cls, path: Path | None = None, checks: bool = True, nli: bool | None = None) -> Scorer:
-        """Read the coefficients; `checks` turns the rule-based consistency checks on (the report pipeline) or off.
+    def load(cls, path: Path | None = None, checks: bool = True, verifier: str | None = None) -> Scorer:
+        """Read the coefficients of `verifier` (a name in VERIFIERS) or of the file `path`.
 
-        With `nli=None` the entailment model is used when its optional extra is installed (`model_nli.json`),
-        else the numpy-only lexical model (`model.json`); `nli=False` forces the lexical model.
+        With neither, the most accurate configuration whose extras are installed (`best_available`). `checks`
+        turns the rule-based consistency checks on (the report pipeline) or off. The models a file's features
+        need (entailment, embeddings) are loaded with it; a missing extra is an error that names it.
         """
-        from builder.verify import nli as nli_module
+        from builder.verify.embed import EmbeddingModel
+        from builder.verify.nli import NliModel
 
-        engine = None
         if path is None:
-            path = MODEL_PATH
-            if nli is not False and NLI_MODEL_PATH.is_file() and nli_module.available():
-                engine = nli_module.NliModel.load()
-                path = NLI_MODEL_PATH if engine is not None else MODEL_PATH
+            path = VERIFIERS[verifier or best_available()]
         data = json.loads(path.read_text(encoding="utf-8"))
         stance = data.get("stance_model")
-        if stance and any(n.startswith("nli_") for n in stance["features"]) and engine is None:
-            engine = nli_module.NliModel.load()
+        names = [n for key in ("doc_model", "stance_model") if data.get(key) for n in data[key]["features"]]
+        engine = embedder = None
+        if any(n.startswith("nli_") for n in names):
+            engine = NliModel.load()
             if engine is None:
-                raise RuntimeError(f"{path} needs the NLI extra: pip install 'litreport-builder[nli]'")
+                raise MissingExtra(path, "nli", "NLI extra")
+        if any(n.startswith("emb_") for n in names):
+            embedder = EmbeddingModel.load()
+            if embedder is None:
+                raise MissingExtra(path, "embed", "embedding extra")
         return cls(
             LogisticModel.from_json(data["sentence_model"]),
             LogisticModel.from_json(data["doc_model"]),
@@ -212,6 +242,7 @@ class Scorer:
             checks,
             engine,
             LogisticModel.from_json(stance) if stance else None,
+            embedder,
         )
 
     def sentence_logits(self, claim: Unit, claim_norm: float, doc: Document, idf: Idf) -> list[float]:
@@ -228,9 +259,12 @@ class Scorer:
     def doc_row(self, claim: Unit, claim_norm: float, doc: Document, idf: Idf) -> tuple[list[float], Any]:
         logits = self.sentence_logits(claim, claim_norm, doc, idf)
         scored = doc_features(claim, doc.sentences, logits, idf, claim_norm, doc.norms, doc.title)
+        row = scored.features
         if self.uses_nli:
-            return scored.features + self.nli_features(claim, doc, scored), scored
-        return scored.features, scored
+            row = row + self.nli_features(claim, doc, scored)
+        if self.uses_embeddings:
+            row = row + self.embedding_features(claim, doc, scored)
+        return row, scored
 
     @staticmethod
     def nli_premises(doc: Document, ranked: Sequence[tuple[int, float]]) -> list[str]:
@@ -249,16 +283,41 @@ class Scorer:
         context = " ".join([title.rstrip().rstrip(".") + "."] + [doc.sentences[i].text for i in top])
         return [doc.sentences[ranked[0][0]].text, context, title]
 
+    @staticmethod
+    def embedding_texts(doc: Document, ranked: Sequence[tuple[int, float]]) -> list[str]:
+        """What the claim is compared with, in EMB_FEATURES order: the best sentence and the title."""
+        if not ranked:
+            return []
+        title = doc.title.text if doc.title is not None and doc.title.text.strip() else doc.sentences[0].text
+        return [doc.sentences[ranked[0][0]].text, title]
+
+    def embedding_features(self, claim: Unit, doc: Document, scored: DocScore) -> list[float]:
+        """Cosine similarity of the claim's embedding with each of `embedding_texts` (EMB_FEATURES order)."""
+        texts = self.embedding_texts(doc, scored.ranked)
+        if not texts or self.embedder is None:
+            return [0.0] * len(EMB_FEATURES)
+        claim_vector, *others = self.embedder.vectors([claim.text, *texts])
+        return [float(claim_vector @ v) for v in others]
+
     def prefetch(self, items: Sequence[tuple[Unit, float, Document]], idf: Idf) -> None:
-        """Run the entailment model once over every (claim, document) to score, before scoring them one by one."""
-        if not self.uses_nli or self.nli is None:
+        """Run the entailment and embedding models once over every (claim, document) to score, before scoring
+        them one by one: all the pairs and texts at once keep every core busy."""
+        nli = self.nli if self.uses_nli else None
+        embedder = self.embedder if self.uses_embeddings else None
+        if nli is None and embedder is None:
             return
-        pairs = []
+        pairs: list[tuple[str, str]] = []
+        texts: list[str] = []
         for claim, claim_norm, doc in items:
             logits = self.sentence_logits(claim, claim_norm, doc, idf)
             ranked = sorted(enumerate(logits), key=lambda item: (-item[1], item[0]))
             pairs.extend((premise, claim.text) for premise in self.nli_premises(doc, ranked))
-        self.nli.logits(pairs)
+            if ranked:
+                texts.extend([claim.text, *self.embedding_texts(doc, ranked)])
+        if nli is not None:
+            nli.logits(pairs)
+        if embedder is not None:
+            embedder.vectors(texts)
 
     def nli_features(self, claim: Unit, doc: Document, scored: DocScore) -> list[float]:
         """The entailment model's two raw logits for each premise of `nli_premises`, over 5 (NLI_FEATURES order)."""
@@ -295,6 +354,15 @@ def consistency_checks(scored: DocScore, probability: float, note: str) -> tuple
     if scored.verbatim:
         return max(probability, VERBATIM_FLOOR), (note + "; " if note else "") + "evidence states the claim"
     return probability, note
+
+
+def best_available() -> str:
+    """The most accurate configuration whose optional extras are installed (and not disabled by env)."""
+    from builder.verify import embed, nli
+
+    if not embed.available():
+        return "lexical"
+    return "nli" if nli.available() else "embed"
 
 
 def feature_names() -> dict[str, tuple[str, ...]]:

