@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -55,11 +56,12 @@ class BuildConsole:
     def summary(self, result: BuildResult, options: BuildOptions) -> None:
         for outcome in result.outcomes:
             if outcome.status in ("failed", "invalid"):
-                self.console.print(f"[red]{outcome.status}: {outcome.slug}[/red]\n{outcome.message}", markup=True)
+                # Messages quote specs and exceptions, where "[...]" is text, not markup.
+                self.console.print(f"[red]{outcome.status}: {outcome.slug}[/red]\n{escape(outcome.message)}")
             for warning in outcome.warnings:
-                self.console.print(f"[yellow]warning[/yellow] {outcome.slug}: {warning}")
+                self.console.print(f"[yellow]warning[/yellow] {outcome.slug}: {escape(warning)}")
         if result.site_message:
-            self.console.print(f"[red]site failed:[/red] {result.site_message}")
+            self.console.print(f"[red]site failed:[/red] {escape(result.site_message)}")
         counts: dict[str, int] = {}
         for outcome in result.outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -68,7 +70,7 @@ class BuildConsole:
         site = "site rebuilt" if result.site_built else "site unchanged"
         self.out.print(
             f"{', '.join(parts) or 'no reports'}; {drafts} below the publication gate; {site}; "
-            f"{result.timings.get('total', 0.0):.2f} s -> {options.out_dir}"
+            f"{result.timings.get('total', 0.0):.2f} s -> {escape(str(options.out_dir))}"
         )
         if options.timings:
             self._timings(result)

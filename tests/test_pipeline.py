@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,9 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "reports").glob("*.yaml"))
 
 
-def run_builder(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_builder(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "builder", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "builder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -247,6 +253,23 @@ def test_a_missing_paper_fails_that_report_and_keeps_the_previous_outputs(tmp_pa
     assert (out / "pdf" / "good.pdf").read_bytes() == pdf_before
     assert (out / "site" / "reports" / "good.html").is_file()
     assert "2003.99999" in (out / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_verifier_whose_extra_is_missing_names_the_setting_and_keeps_the_outputs(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.yaml": GOOD})
+    out = project / "build"
+    assert run_builder("--root", str(project), "build", "--quiet", "--out", str(out)).returncode == 0
+    pdf_before = (out / "pdf" / "good.pdf").read_bytes()
+
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('verifier = "lexical"', 'verifier = "embed"'))
+    result = run_builder("--root", str(project), "build", "--out", str(out), env={"BUILDER_NO_EMBED": "1"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"{pyproject}: [tool.builder] verifier = 'embed' needs the embedding extra, which is not" in message
+    assert "pip install -e '.[embed]'" in message
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert (out / "pdf" / "good.pdf").read_bytes() == pdf_before
 
 
 def test_deleting_a_spec_removes_its_outputs(tmp_path: Path) -> None:
