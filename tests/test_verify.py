@@ -394,6 +394,22 @@ def test_batch_cli_open(tmp_path: Path) -> None:
     assert first[0]["doc_id"] == 101
 
 
+def test_batch_cli_open_with_embeddings_scores_the_lexical_favourites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not embed_available():
+        pytest.skip("embed extra not installed")
+    import builder.verify.batch as batch
+
+    monkeypatch.setattr(batch, "OPEN_SCORED", 1)  # only the lexical model's favourite gets the full model
+    out = tmp_path / "pred.jsonl"
+    args = ["--corpus", str(FIXTURES / "corpus.jsonl"), "--claims", str(FIXTURES / "claims.jsonl"), "--out", str(out)]
+    assert batch_main([*args, "--open", "--verifier", "embed"]) == 0
+    rows = read_lines(out)
+    assert [r["id"] for r in rows] == [1, 2, 3]
+    assert rows[0]["doc_id"] == 101
+
+
 def test_batch_cli_missing_file(tmp_path: Path) -> None:
     code = batch_main(["--corpus", str(tmp_path / "no.jsonl"), "--claims", "x", "--out", str(tmp_path / "o")])
     assert code == 2

@@ -23,7 +23,8 @@ from builder.verify.model import VERIFIERS, Document, Scorer
 from builder.verify.train import corpus_idf, load_corpus, make_document, read_jsonl
 
 OPEN_TOP = 3
-OPEN_CANDIDATES = 20
+OPEN_CANDIDATES = 20  # BM25's top documents per claim, all scored by the lexical model; with the embed or nli
+OPEN_SCORED = 6  # configuration, the lexical model's best 6 then get the full model (entailment calls are dear)
 EVIDENCE_MAX = 3
 EVIDENCE_RELATIVE = 0.5  # keep sentences scoring at least half the best one
 
@@ -89,10 +90,12 @@ def run(
             docs[doc_id] = make_document(doc_id, corpus[doc_id][0], units[doc_id], idf)
         return docs[doc_id]
 
-    retriever = None
+    retriever = prerank = None
     if open_mode:
         titles = {d: (Unit.of(t) if t else None) for d, (t, _) in corpus.items()}
         retriever = Retriever(units, titles)
+        if scorer.uses_nli or scorer.uses_embeddings:  # only the lexical model's favourites get the full model
+            prerank = Scorer.load(verifier="lexical", checks=False)
     lines: list[str] = []
     plans = []
     for record in claims:
@@ -100,6 +103,9 @@ def run(
         norm = idf.vector_norm(claim)
         if retriever is not None:
             candidates = retriever.search(claim, OPEN_CANDIDATES)
+            if prerank is not None:
+                cheap = {d: prerank.score(claim, norm, document(d), idf).probability for d in candidates}
+                candidates = sorted(candidates, key=lambda d: -cheap[d])[:OPEN_SCORED]  # stable: BM25 order on ties
         else:
             candidates = [str(d) for d in record.get("cited_doc_ids") or [] if str(d) in corpus]
         plans.append((record, claim, norm, candidates))
