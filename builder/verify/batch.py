@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.verify.features import Unit
-from builder.verify.model import VERIFIERS, Document, Scorer
+from builder.verify.model import VERIFIERS, Document, MissingExtra, Scorer
 from builder.verify.train import corpus_idf, load_corpus, make_document, read_jsonl
 
 OPEN_TOP = 3
@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         print(f"error: malformed SciFact input: {exc}", file=sys.stderr)
         return 2
-    except RuntimeError as exc:  # a configuration whose optional extra is not installed
+    except MissingExtra as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {count} predictions to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)

@@ -17,7 +17,6 @@ import numpy as np
 
 from builder.verify.features import (
     DOC_FEATURES,
-    SENTENCE_FEATURES,
     DocScore,
     Idf,
     Unit,
@@ -364,6 +363,3 @@ def best_available() -> str:
         return "lexical"
     return "nli" if nli.available() else "embed"
 
-
-def feature_names() -> dict[str, tuple[str, ...]]:
-    return {"sentence": SENTENCE_FEATURES, "doc": DOC_FEATURES}
