@@ -47,7 +47,6 @@ SENTENCE_L2 = 1.0
 # over {1, 3, 10, 30, 100} put both optima at 30 (see docs/verification.md).
 RELEVANCE_L2 = 30.0
 STANCE_L2 = 30.0
-RELEVANCE_USES_NLI = True  # the relevance head also sees the entailment and embedding features
 
 
 @dataclass
@@ -141,7 +140,7 @@ def fit_scorer(pairs: Sequence[Pair], idf: Idf, inner_folds: int = 5, nli: Any =
     labels = np.asarray([p.label for p in pairs], dtype=float)
     relevant = np.asarray([1.0 if p.rationale else 0.0 for p in pairs])
 
-    rel_names = RELEVANCE_FEATURES + (extra if RELEVANCE_USES_NLI else ())
+    rel_names = RELEVANCE_FEATURES + extra  # both heads see the entailment and embedding features
     stance_names = STANCE_FEATURES + extra
     rel_cols = [names.index(n) for n in rel_names]
     stance_cols = [names.index(n) for n in stance_names]
