@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 ARXIV_PDF = "https://arxiv.org/pdf/"
@@ -102,17 +103,42 @@ class Evidence:
     score: float  # probability that this sentence supports the claim
 
 
+class Stance(StrEnum):
+    """What one paper says about one claim (SciFact's label vocabulary)."""
+
+    SUPPORT = "SUPPORT"
+    CONTRADICT = "CONTRADICT"
+    NEI = "NEI"  # not enough information: the paper holds no evidence either way
+
+
+@dataclass(frozen=True)
+class PaperVerdict:
+    """What one paper says about a claim, with the sentence that decided it."""
+
+    arxiv_id: str
+    stance: Stance
+    p_support: float  # calibrated for the setting: the claim's own source ("cited") or another paper ("open")
+    p_contradict: float
+    setting: str  # "cited" or "open"
+    sentence_index: int  # the deciding sentence, numbered as `paper_sentences` numbers them (from 0)
+    sentence: str
+    note: str = ""  # the conflict or agreement found, e.g. "numbers disagree: claim 57 vs evidence 40"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What verification decided for one claim, and why."""
 
     claim_id: str
-    verified: bool
-    confidence: float  # calibrated P(supported)
+    verified: bool  # grounded or corroborated
+    confidence: float  # calibrated P(supported): the source's or, when higher, the best other paper's
     grounded: bool  # supported by the paper it came from or cites
-    corroborated: bool  # supported by a different paper
+    corroborated: bool  # supported by a different paper (open-setting decision)
     evidence: tuple[Evidence, ...]
     rationale: str  # one line a reader can check: which sentence decided it, and why
+    contested: bool = False  # some paper (its source included) contradicts it
+    supports: tuple[PaperVerdict, ...] = ()  # other papers that support it, most probable first
+    contradicts: tuple[PaperVerdict, ...] = ()  # papers that contradict it, most probable first
 
 
 @dataclass(frozen=True)
@@ -163,7 +189,8 @@ class Counts:
     claims: int
     verified: int
     grounded: int
-    corroborated: int
+    corroborated: int  # verified claims another paper supports (open-setting decision)
+    contested: int = 0  # claims some paper contradicts
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from builder.verify.model import (
     LogisticModel,
     MissingExtra,
     Scorer,
-    best_available,
     pick,
 )
 from builder.verify.nli import NliModel
@@ -201,13 +200,19 @@ def test_embeddings_are_unit_vectors_independent_of_the_other_texts(embedder: Em
 def test_a_configuration_without_its_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BUILDER_NO_EMBED", "1")
     monkeypatch.setenv("BUILDER_NO_NLI", "1")
-    assert best_available() == "lexical"
     with pytest.raises(MissingExtra, match=r"needs the embedding extra, .* pip install 'litreport-builder\[embed\]'"):
         Scorer.load(verifier="embed")
     with pytest.raises(MissingExtra, match="needs the NLI extra"):
         Scorer.load(verifier="nli")
     args = ["--corpus", str(FIXTURES / "corpus.jsonl"), "--claims", str(FIXTURES / "claims.jsonl")]
     assert batch_main([*args, "--out", str(tmp_path / "p.jsonl"), "--verifier", "embed"]) == 2
+    # Without --verifier the batch command uses the project's [tool.builder] verifier, as builds do.
+    (tmp_path / "pyproject.toml").write_text('[tool.builder]\nverifier = "embed"\n', encoding="utf-8")
+    assert batch_main([*args, "--out", str(tmp_path / "p.jsonl"), "--root", str(tmp_path)]) == 2
+    (tmp_path / "pyproject.toml").write_text('[tool.builder]\nverifier = "bogus"\n', encoding="utf-8")
+    assert batch_main([*args, "--out", str(tmp_path / "p.jsonl"), "--root", str(tmp_path)]) == 2
+    (tmp_path / "pyproject.toml").write_text('[tool.builder]\nverifier = "lexical"\n', encoding="utf-8")
+    assert batch_main([*args, "--out", str(tmp_path / "q.jsonl"), "--root", str(tmp_path)]) == 0
     assert not (tmp_path / "p.jsonl").exists()
 
 
@@ -374,7 +379,8 @@ def test_batch_cli_closed(tmp_path: Path) -> None:
     rows = read_lines(out)
     assert [(r["id"], r["doc_id"]) for r in rows] == [(1, 101), (2, 202), (2, 303), (3, 303)]
     for row in rows:
-        assert set(row) == {"id", "doc_id", "supported", "confidence", "evidence"}
+        assert set(row) == {"id", "doc_id", "label", "supported", "confidence", "p_contradict", "evidence"}
+        assert row["label"] in ("SUPPORT", "CONTRADICT", "NEI") and row["supported"] == (row["label"] == "SUPPORT")
         assert isinstance(row["supported"], bool) and 0.0 <= row["confidence"] <= 1.0
         assert all(isinstance(i, int) for i in row["evidence"]) and len(row["evidence"]) <= 3
     by_pair = {(r["id"], r["doc_id"]): r for r in rows}

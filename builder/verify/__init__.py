@@ -1,23 +1,66 @@
 """Claim verification against the report's papers: evidence retrieval, calibrated confidence, rationale.
 
-`Verifier.load()` reads the committed coefficients (`model.json`); `verify()` scores every claim against
-every paper of the report, so a claim can be grounded in its own paper and corroborated by another.
+`Verifier.load()` reads the committed coefficients (`model.json`); `verify()` judges every claim against
+the report's papers: its own source in the cited setting, every other paper in the open setting (where
+evidence is rare, so support needs more), each as SUPPORT, CONTRADICT or NEI with the deciding sentence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from builder.models import Claim, Evidence, Paper, Verdict
+from builder.models import Claim, Evidence, Paper, PaperVerdict, Sentence, Stance, Verdict
 from builder.text import paper_sentences
+from builder.verify.checks import CONFLICT_CAP
 from builder.verify.features import Idf, Unit, self_referential
-from builder.verify.model import CONFLICT_CAP, DocResult, Document, Scorer
+from builder.verify.model import DocResult, Document, Scorer, Setting
 
 MAX_EVIDENCE = 3
 CANDIDATE_PAPERS = 6  # papers fully scored per claim: its own source plus the most relevant others
 
-__all__ = ["Verifier"]
+__all__ = ["Verifier", "judge"]
+
+
+def judge(
+    scorer: Scorer,
+    claim_text: str,
+    origin: str,
+    unit: Unit,
+    norm: float,
+    doc: Document,
+    idf: Idf,
+    setting: Setting,
+    min_confidence: float,
+) -> DocResult:
+    """One paper's verdict on one claim, exactly as builds and `python -m builder verify` both give it.
+
+    The scorer's calibrated label for `setting`, then the rules that only a second paper needs: a claim about
+    "our method" is not supported by another paper's "our method" (two different methods), and an extracted
+    claim's own sentence copied into another paper (the same abstract stored twice) does not count. Support
+    needs `min_confidence` (the spec's cut) and, for another paper, the open setting's own cut as well.
+    """
+    result = scorer.score(unit, norm, doc, idf, setting)
+    if not result.ranked:
+        return result
+    p, label = result.probability, result.label
+    if setting is Setting.OPEN:
+        best_text = doc.sentences[result.ranked[0][0]].text
+        if self_referential(claim_text) and self_referential(best_text):
+            p = min(p, CONFLICT_CAP)
+        if origin == "extracted" and " ".join(best_text.split()).lower() == " ".join(claim_text.split()).lower():
+            kept = [i for i in range(len(doc.sentences)) if i != result.ranked[0][0]]
+            reduced = Document(doc.doc_id, doc.title, [doc.sentences[i] for i in kept], [doc.norms[i] for i in kept])
+            again = scorer.score(unit, norm, reduced, idf, setting)
+            p, label = again.probability, again.label
+    cut = min_confidence
+    if setting is Setting.OPEN:
+        cut = max(cut, scorer.calibration(setting).support_threshold)
+    if label is Stance.SUPPORT and p < cut:
+        label = Stance.NEI
+    elif label is Stance.NEI and p >= cut:
+        label = Stance.SUPPORT
+    return replace(result, probability=p, label=label)
 
 
 @dataclass
@@ -27,13 +70,17 @@ class Verifier:
     scorer: Scorer
 
     @classmethod
-    def load(cls, path: Path | None = None, verifier: str | None = None) -> Verifier:
+    def load(cls, path: Path | None = None, verifier: str = "lexical") -> Verifier:
         """Load the committed coefficients (a small JSON file) of `verifier`: "lexical" (numpy only), "embed" or
-        "nli" (optional extras, ~2 s of start-up); None picks the best one installed (see `Scorer.load`)."""
+        "nli" (optional extras, ~2 s of start-up)."""
         return cls(Scorer.load(path, checks=True, verifier=verifier))
 
     def verify(self, claims: list[Claim], papers: list[Paper], threshold: float = 0.5) -> list[Verdict]:
-        """One Verdict per claim, in the same order; evidence is searched across all `papers`."""
+        """One Verdict per claim, in the same order; evidence is searched across all `papers`.
+
+        `threshold` is the spec's `min_confidence`: the cut for the claim's own source. Another paper supports
+        the claim when its open-setting probability reaches the open cut (and `threshold`).
+        """
         sentences = {p.arxiv_id: paper_sentences(p) for p in papers}
         units = {pid: [Unit.of(s.text) for s in sents] for pid, sents in sentences.items()}
         idf = Idf.fit(u for doc in units.values() for u in doc)
@@ -55,66 +102,86 @@ class Verifier:
         self.scorer.prefetch([(u, n, documents[pid]) for _, u, n, cands in plans for pid in cands], idf)
         verdicts = []
         for claim, unit, norm, candidates in plans:
-            results = {pid: self.scorer.score(unit, norm, documents[pid], idf) for pid in candidates}
-            verdicts.append(self._verdict(claim, results, sentences, documents, unit, norm, idf, threshold))
+            judged = [
+                self._judge(claim, unit, norm, documents[pid], sentences[pid], idf, threshold) for pid in candidates
+            ]
+            verdicts.append(self._verdict(claim, judged, sentences, threshold))
         return verdicts
+
+    def _judge(
+        self,
+        claim: Claim,
+        unit: Unit,
+        norm: float,
+        doc: Document,
+        sentences: list[Sentence],
+        idf: Idf,
+        threshold: float,
+    ) -> tuple[DocResult, PaperVerdict | None]:
+        """Score one paper for one claim in its setting, with the cross-paper rules (`judge`)."""
+        setting = Setting.CITED if doc.doc_id == claim.source else Setting.OPEN
+        result = judge(self.scorer, claim.text, claim.origin, unit, norm, doc, idf, setting, threshold)
+        if not result.ranked:
+            return result, None
+        p, label = result.probability, result.label
+        index = result.deciding_sentence
+        sentence = sentences[index]
+        judgement = PaperVerdict(
+            arxiv_id=doc.doc_id,
+            stance=label,
+            p_support=round(p, 4),
+            p_contradict=round(result.p_contradict, 4),
+            setting=setting.value,
+            sentence_index=sentence.index,
+            sentence=sentence.text,
+            note=result.note,
+        )
+        return result, judgement
 
     def _verdict(
         self,
         claim: Claim,
-        results: dict[str, DocResult],
-        sentences: dict,
-        documents: dict[str, Document],
-        unit: Unit,
-        norm: float,
-        idf: Idf,
+        judged: list[tuple[DocResult, PaperVerdict | None]],
+        sentences: dict[str, list[Sentence]],
         threshold: float,
     ) -> Verdict:
-        own = results.get(claim.source)
-        grounded_p = own.probability if own else 0.0
-        # Corroboration: other papers; for an extracted claim its own sentence must not count, and neither may a
-        # verbatim copy of it in another paper (the same abstract stored twice).
-        other_p = 0.0
-        other_best: DocResult | None = None
-        for pid, result in results.items():
-            if pid == claim.source:
-                continue
-            p = result.probability
-            # "Our method outperforms the state of the art" in two papers is about two different methods.
-            if (
-                result.ranked
-                and self_referential(claim.text)
-                and self_referential(sentences[pid][result.ranked[0][0]].text)
-            ):
-                p = min(p, CONFLICT_CAP)
-            if claim.origin == "extracted" and result.ranked:
-                best_text = sentences[pid][result.ranked[0][0]].text
-                if " ".join(best_text.split()).lower() == " ".join(claim.text.split()).lower():
-                    p = self._without(unit, norm, documents[pid], result.ranked[0][0], idf).probability
-            if p > other_p:
-                other_p, other_best = p, result
-        confidence = max(grounded_p, other_p)
+        papers = [j for _, j in judged if j is not None]
+        own = next((j for j in papers if j.arxiv_id == claim.source), None)
+        others = [j for j in papers if j.arxiv_id != claim.source]
+        supports = sorted((j for j in others if j.stance is Stance.SUPPORT), key=lambda j: (-j.p_support, j.arxiv_id))
+        contradicts = sorted(
+            (j for j in papers if j.stance is Stance.CONTRADICT), key=lambda j: (-j.p_contradict, j.arxiv_id)
+        )
+        grounded = own is not None and own.stance is Stance.SUPPORT
+        corroborated = bool(supports)
+        own_p = own.p_support if own else 0.0
+        confidence = max([own_p] + [j.p_support for j in supports])
         evidence = sorted(
             (
-                Evidence(pid, sentences[pid][i].index, sentences[pid][i].text, round(score, 4))
-                for pid, result in results.items()
-                for i, score in result.ranked[:MAX_EVIDENCE]
+                Evidence(r.doc_id, sentences[r.doc_id][i].index, sentences[r.doc_id][i].text, round(score, 4))
+                for r, _ in judged
+                for i, score in r.ranked[:MAX_EVIDENCE]
             ),
             key=lambda e: (-e.score, e.arxiv_id, e.sentence_index),
         )[:MAX_EVIDENCE]
-        if confidence >= threshold:
-            deciding = own if grounded_p >= other_p else other_best
+        if grounded or corroborated:
+            deciding = own if grounded and (not supports or own_p >= supports[0].p_support) else supports[0]
+        elif contradicts:
+            deciding = contradicts[0]
         else:  # explain the failure with the sentence most about the claim
-            deciding = max(results.values(), key=lambda r: (r.relevance, r.doc_id), default=None)
-        rationale = self._rationale(claim, deciding, sentences, confidence, threshold)
+            best = max((r for r, j in judged if j is not None), key=lambda r: (r.relevance, r.doc_id), default=None)
+            deciding = next((j for j in papers if best is not None and j.arxiv_id == best.doc_id), None)
         return Verdict(
             claim_id=claim.id,
-            verified=confidence >= threshold,
+            verified=grounded or corroborated,
             confidence=round(confidence, 4),
-            grounded=grounded_p >= threshold,
-            corroborated=other_p >= threshold,
+            grounded=grounded,
+            corroborated=corroborated,
             evidence=tuple(evidence),
-            rationale=rationale,
+            rationale=self._rationale(deciding),
+            contested=bool(contradicts),
+            supports=tuple(supports),
+            contradicts=tuple(contradicts),
         )
 
     def _candidates(self, claim: Claim, unit: Unit, norm: float, documents: dict[str, Document], idf: Idf) -> list[str]:
@@ -128,20 +195,16 @@ class Verifier:
             chosen.append(claim.source)
         return chosen
 
-    def _without(self, unit: Unit, norm: float, doc: Document, drop: int, idf: Idf) -> DocResult:
-        kept = [i for i in range(len(doc.sentences)) if i != drop]
-        reduced = Document(doc.doc_id, doc.title, [doc.sentences[i] for i in kept], [doc.norms[i] for i in kept])
-        return self.scorer.score(unit, norm, reduced, idf)
-
     @staticmethod
-    def _rationale(
-        claim: Claim, deciding: DocResult | None, sentences: dict, confidence: float, threshold: float
-    ) -> str:
-        if deciding is None or not deciding.ranked:
+    def _rationale(deciding: PaperVerdict | None) -> str:
+        if deciding is None:
             return "no paper has a sentence that matches this claim"
-        index = sentences[deciding.doc_id][deciding.ranked[0][0]].index
-        verdict = "supports" if confidence >= threshold else "does not support"
-        line = f"best match: {deciding.doc_id} sentence {index} (p={deciding.probability:.2f}) {verdict} the claim"
+        words = {Stance.SUPPORT: "supports", Stance.CONTRADICT: "contradicts", Stance.NEI: "does not support"}
+        p = deciding.p_contradict if deciding.stance is Stance.CONTRADICT else deciding.p_support
+        line = (
+            f"best match: {deciding.arxiv_id} sentence {deciding.sentence_index} (p={p:.2f}) "
+            f"{words[deciding.stance]} the claim"
+        )
         if deciding.note:
             line += f"; {deciding.note}"
         return line

@@ -17,10 +17,11 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from builder.text import content_tokens
+from builder.verify.checks import Conflict, find_conflicts
 
 # ----------------------------------------------------------------------------------------------- cues
 
@@ -140,9 +141,24 @@ SELF_REFERENCE = re.compile(
 )
 
 
+# "In this paper, we show that X" reports X: the frame names the paper, the finding after it may not.
+REPORTING_FRAME = re.compile(
+    r"^(?:(?:in|through|with) (?:this|our) (?:paper|work|study|analysis),?\s*|here,?\s*|finally,?\s*|moreover,?\s*|"
+    r"overall,?\s*|further(?:more)?,?\s*)?"
+    r"(?:we|our (?:results|experiments|analysis|findings)|this (?:paper|work|study))\s+(?:also\s+|further\s+)?"
+    r"(?:show|find|found|demonstrate|observe|confirm|report|conclude|reveal|argue|establish)(?:s|ed)?\s+that\s+",
+    re.IGNORECASE,
+)
+
+
+def finding_core(text: str) -> str:
+    """The finding a sentence reports, without its reporting frame ("In this paper, we show that ...")."""
+    return REPORTING_FRAME.sub("", text.strip(), count=1)
+
+
 def self_referential(text: str) -> bool:
-    """True when the text talks about "our approach" / "this work": its referent depends on the paper."""
-    return SELF_REFERENCE.search(text) is not None
+    """True when the finding talks about "our approach" / "this work": its referent depends on the paper."""
+    return SELF_REFERENCE.search(finding_core(text)) is not None
 
 
 def words(text: str) -> list[str]:
@@ -468,40 +484,18 @@ class DocScore:
     ranked: list[tuple[int, float]]  # (sentence position within the document, sentence logit)
     features: list[float]
     numbers_note: str
-    conflicts: list[str] = field(default_factory=list)  # rule-based disagreements with close evidence
+    conflicts: list[Conflict] = field(default_factory=list)  # rule-based disagreements with close evidence
     verbatim: bool = False  # a close sentence contains every content word of the claim
+    relevant_coverage: float = 0.0  # coverage of the claim by its best-covering close sentence
 
 
-CLOSE_COVERAGE = 0.5  # a sentence "talks about the claim" when it covers half its idf-weighted content words
+GENERIC_WORDS = frozenset(["method", "approach", "model", "system", "framework", "techniqu", "propos", "novel"])
 
 
-def find_conflicts(claim: Unit, sentences: Sequence[Unit], order: Sequence[int], idf: Idf) -> tuple[list[str], bool]:
-    """Disagreements between the claim and the document's close sentences (top 3 by relevance).
-
-    A number of the claim missing from every close sentence, a negation only one side has, or an effect
-    going the other way ("increases" vs "reduces") each count; so does a number missing from the whole top 3.
-    """
-    top = list(order[:3])
-    close = [i for i in top if coverage(claim, sentences[i], idf) >= CLOSE_COVERAGE]
-    conflicts: list[str] = []
-    for i in close:
-        sent = sentences[i]
-        if claim.negations % 2 != sent.negations % 2:
-            side = "the claim" if claim.negations % 2 else "the evidence"
-            conflicts.append(f"negation differs from sentence {i} ({side} is negated)")
-        if claim.direction and sent.direction and claim.direction != sent.direction:
-            conflicts.append(f"direction of effect differs from sentence {i}")
-    if claim.numbers and (close or top):
-        pool = close or top[:1]
-        found: set[str] = set()
-        for i in pool:
-            found |= sentences[i].numbers
-        missing = claim.numbers - found
-        if missing:
-            shown = ", ".join(sorted(found)[:4]) or "none"
-            conflicts.append(f"numbers disagree: claim {', '.join(sorted(missing))} vs evidence {shown}")
-    verbatim = any(coverage(claim, sentences[i], idf) >= 0.95 for i in close)
-    return conflicts, verbatim
+def _claim_part(claim: Unit, keep: Callable[[str], bool]) -> Unit:
+    """The claim with only the tokens `keep` accepts (the whole claim when none is left), for coverage."""
+    tokens = [t for t in claim.tokens if keep(t)]
+    return Unit(claim.text, tokens, Counter(tokens), set(), set(), 0, 0, 0) if tokens else claim
 
 
 def doc_features(
@@ -621,5 +615,24 @@ def doc_features(
     f["claim_len_log"] = math.log1p(len(claim.tokens)) / 3.0
     f["n_sentences_log"] = math.log1p(n) / 4.0
 
-    conflicts, verbatim = find_conflicts(claim, sentences, order, idf)
-    return DocScore(ranked, [f[name] for name in DOC_FEATURES], note, conflicts, verbatim)
+    # For the checks, coverage leaves out the claim's direction words: "reduces F1 by 5.2" against "improves F1
+    # by 5.2" covers the whole claim but its direction, which is the point of the check.
+    # Verbatim agreement leaves out words that name no particular thing ("our distillation method" is stated by
+    # "distillation" alone).
+    core_unit = _claim_part(claim, lambda t: _word_direction(t) == 0)
+    named_unit = _claim_part(claim, lambda t: t not in GENERIC_WORDS)
+    close = [
+        (
+            i,
+            sentences[i].text,
+            sentences[i].negations,
+            sentences[i].direction,
+            coverage(core_unit, sentences[i], idf),
+            coverage(named_unit, sentences[i], idf),
+        )
+        for i in top
+    ]
+    conflicts, verbatim = find_conflicts(claim.text, claim.negations, claim.direction, close)
+    return DocScore(
+        ranked, [f[name] for name in DOC_FEATURES], note, conflicts, verbatim, max(coverages[i] for i in top)
+    )
