@@ -1,10 +1,18 @@
-"""Benchmark the claim verifier on SciFact train: 5-fold CV quality and whole-run time (`make bench-verify`).
+"""Benchmark the claim verifier (`make bench-verify`): SciFact CV, the NLP claims set, perturbations, run time.
 
 For each configuration (the numpy-only lexical default, then the embedding and NLI extras when installed) it prints
-claim-grouped 5-fold cross-validated F1 (at the cut each fold chose on its own training data, and at
-0.5), AUROC and expected calibration error, then times a cold-start batch run
-(`python -m builder.verify.batch`, a fresh process) on a held-out-sized slice of ~340 claim-document
-pairs against the whole corpus. Results go to stdout and, with --json, to a file.
+* claim-grouped 5-fold cross-validation on SciFact train, as builds and the batch command run the verifier
+  (consistency checks on): F1 of "supported" (at each fold's own cut, and at 0.5), AUROC, ECE, and SciFact's
+  label-only F1 of SUPPORT and CONTRADICT in the cited setting and in the open one (BM25's top 10 abstracts
+  of the whole corpus, calibrated with hard negatives);
+* the hand-labelled NLP claims (`tests/fixtures/nlp_open/`) judged by the build's `Verifier` against all 59
+  store abstracts, per split: precision and recall of "supports" among the other papers (what "corroborated"
+  counts), how contradicting pairs are labelled, and the claims made from a source by one edit;
+* generated perturbations of the store's sentences (`builder.verify.perturb`): changed numbers and reversed
+  directions rejected, unedited controls grounded;
+* the wall time of a cold-start batch run (`python -m builder.verify.batch`, a fresh process) on a
+  held-out-sized slice of ~340 claim-document pairs against the whole corpus.
+Results go to stdout and, with --json, to a file.
 
     python bench/bench_verify.py [--data /work/shared/eval/scifact] [--pairs 340] [--json out.json]
 """
@@ -21,19 +29,50 @@ import time
 from pathlib import Path
 from typing import Any
 
+from builder.papers import PaperStore
+from builder.verify import Verifier
 from builder.verify import embed as embed_module
 from builder.verify import nli as nli_module
-from builder.verify.train import DEFAULT_DATA, build_pairs, cross_validate, engines, load_corpus, read_jsonl
+from builder.verify.evaluate import evaluate, load_labelled, perturbation_rates
+from builder.verify.perturb import perturbations
+from builder.verify.train import (
+    DEFAULT_DATA,
+    HARD_NEGATIVES,
+    build_pairs,
+    cross_validate,
+    engines,
+    load_corpus,
+    read_jsonl,
+)
+
+STORE = Path(__file__).resolve().parents[1] / "store"
 
 
 def quality(data: Path, verifier: str, nli_cache: Path | None = None) -> dict[str, Any]:
     """Pooled out-of-fold metrics (learned model only, as the batch interface runs it)."""
     start = time.perf_counter()
     nli, embedder = engines(verifier, nli_cache)
-    pairs, idf = build_pairs(read_jsonl(data / "claims_train.jsonl"), load_corpus(data / "corpus.jsonl"))
-    result, _ = cross_validate(pairs, idf, checks=False, nli=nli, embedder=embedder)
+    claims, corpus = read_jsonl(data / "claims_train.jsonl"), load_corpus(data / "corpus.jsonl")
+    pairs, idf = build_pairs(claims, corpus, hard_negatives=HARD_NEGATIVES)
+    result, _ = cross_validate(pairs, idf, checks=True, nli=nli, embedder=embedder)
     result["cv_seconds"] = round(time.perf_counter() - start, 1)
     return result
+
+
+def nlp_figures(verifier: str) -> dict[str, Any]:
+    """The build's verifier on the hand-labelled NLP claims (per split) and on generated perturbations."""
+    store = PaperStore(STORE)
+    papers = store.get_many(store.all_ids())
+    model = Verifier.load(verifier=verifier)
+    labelled = load_labelled()
+    out: dict[str, Any] = {}
+    for split in ("dev", "test"):
+        figures, _ = evaluate(model, papers, [x for x in labelled if x.split == split])
+        for setting in ("open", "cited"):
+            figures[setting].pop("confusion")
+        out[f"nlp_{split}"] = figures
+    out["generated_perturbations"] = perturbation_rates(model, papers, perturbations(papers))
+    return out
 
 
 def slice_claims(data: Path, pairs: int, out: Path) -> int:
@@ -98,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         n_pairs = slice_claims(args.data, args.pairs, claims)
         for name, verifier in configs:
             row: dict[str, Any] = {} if args.skip_cv else quality(args.data, verifier, args.nli_cache)
+            row.update(nlp_figures(verifier))
             row.update(timed_run(args.data, claims, verifier))
             row["timed_pairs"] = n_pairs
             results[name] = row

@@ -45,6 +45,7 @@ def count(claims: list[ClaimResult], papers: list[Paper]) -> Counts:
         verified=sum(r.verdict.verified for r in claims),
         grounded=sum(r.verdict.verified and r.verdict.grounded for r in claims),
         corroborated=sum(r.verdict.verified and r.verdict.corroborated for r in claims),
+        contested=sum(r.verdict.contested for r in claims),
     )
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from builder.disagreements import contested_findings
 from builder.models import ClaimResult, Dimension, Finding, Paper, Report, Review, ReviewerReport
 from builder.text import STOPWORDS, split_sentences, stem
 
@@ -1260,6 +1261,7 @@ def review(report: Report, config: ReviewConfig = ReviewConfig()) -> Review:
         *check_truncation(report, vocabulary),
         *check_mangled(report),
         *check_claim_pairs(report, config),
+        *contested_findings(report),
         *check_verdicts(report, config, threshold),
         *(f for f in reference_findings if f.severity != "info"),
     ]

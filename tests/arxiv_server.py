@@ -93,7 +93,7 @@ def record_from_corpus(data: dict[str, Any]) -> Record:
 # --- arXiv query syntax ---------------------------------------------------------------------------------
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<op>ANDNOT|AND|OR)(?=[\s(]|$)"
+    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<op>ANDNOT|AND|OR)(?=[\s(]|$)'
     r'|(?P<field>[a-zA-Z_]+):(?P<value>"[^"]*"|\[[^\]]*\]|[^\s()]+)|(?P<bare>"[^"]*"|[^\s()]+))'
 )
 
@@ -114,7 +114,7 @@ def parse_query(text: str) -> Callable[[Record], float]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             if text[pos:].strip():
-                raise QueryError(f"cannot parse query near {text[pos : pos + 20]!r}")
+                raise QueryError(f"cannot parse query near {text[pos:pos + 20]!r}")
             break
         pos = match.end()
         if match.group("lp"):
@@ -264,7 +264,7 @@ def feed_xml(query: str, entries: list[str], total: int, start: int, per_page: i
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
         'xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
         f'<link href={quoteattr("http://arxiv.org/api/query?" + query)} rel="self" type="application/atom+xml"/>\n'
-        f'<title type="html">ArXiv Query: {escape(query)}</title>\n'
+        f"<title type=\"html\">ArXiv Query: {escape(query)}</title>\n"
         "<id>http://arxiv.org/api/fake</id>\n"
         "<updated>2026-01-01T00:00:00-05:00</updated>\n"
         f'<opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">{total}'
@@ -514,11 +514,8 @@ class FakeArxiv:
             handler.connection.shutdown(socket.SHUT_RDWR)
             return True
         if fault.kind == "malformed":
-            send(
-                200,
-                b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://ar',
-                "application/atom+xml",
-            )
+            send(200, b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://ar',
+                 "application/atom+xml")
             return True
         if fault.kind == "empty":
             send(200, feed_xml("empty", [], 0, 0, 0), "application/atom+xml")

@@ -21,16 +21,19 @@ from builder.models import (
     Evidence,
     Finding,
     Paper,
+    PaperVerdict,
     Report,
     Review,
     ReviewerReport,
+    Stance,
     Verdict,
 )
 
 POLITOV = Paper(
     arxiv_id="2501.18750",
     title=(
-        "Revisiting Projection-based Data Transfer for Cross-Lingual Named Entity Recognition in Low-Resource Languages"
+        "Revisiting Projection-based Data Transfer for Cross-Lingual Named Entity Recognition "
+        "in Low-Resource Languages"
     ),
     authors=("Andrei Politov", "Oleh Shkalikov", "René Jäkel", "Michael Färber"),
     abstract=(
@@ -127,124 +130,59 @@ def _evidence(paper: Paper, index: int, score: float) -> Evidence:
     return Evidence(arxiv_id=paper.arxiv_id, sentence_index=index, sentence=sentences[index], score=score)
 
 
+def _judgement(
+    paper: Paper, index: int, stance: Stance, p_support: float, p_contradict: float, setting: str, note: str = ""
+) -> PaperVerdict:
+    sentence = _evidence(paper, index, 0.0).sentence
+    return PaperVerdict(paper.arxiv_id, stance, p_support, p_contradict, setting, index, sentence, note)
+
+
 def make_claims() -> tuple[ClaimResult, ...]:
     """Six claims: four verified (grounded and/or corroborated), two not, one written in the spec."""
     rows: list[tuple[Claim, Verdict]] = [
         (
-            Claim(
-                "C1",
-                "Data-based cross-lingual transfer can outperform multilingual language models for "
-                "low-resource languages.",
-                "extracted",
-                POLITOV.arxiv_id,
-                sentence_index=1,
-            ),
-            Verdict(
-                "C1",
-                True,
-                0.91,
-                True,
-                False,
-                (_evidence(POLITOV, 1, 0.93), _evidence(GARCIA_FERRERO, 2, 0.21)),
-                "Sentence 2 of [1] states the claim almost verbatim (entailment 0.93); [2] reports the opposite "
-                "for high-capacity models, so it does not corroborate.",
-            ),
+            Claim("C1", "Data-based cross-lingual transfer can outperform multilingual language models for "
+                  "low-resource languages.", "extracted", POLITOV.arxiv_id, sentence_index=1),
+            Verdict("C1", True, 0.91, True, False, (_evidence(POLITOV, 1, 0.93), _evidence(GARCIA_FERRERO, 2, 0.21)),
+                    "Sentence 2 of [1] states the claim almost verbatim (entailment 0.93); [2] reports the opposite "
+                    "for high-capacity models, so it does not corroborate."),
         ),
         (
-            Claim(
-                "C2",
-                "Word alignments for annotation projection are refined using back-translation to improve accuracy.",
-                "extracted",
-                POLITOV.arxiv_id,
-                sentence_index=3,
-            ),
-            Verdict(
-                "C2",
-                True,
-                0.84,
-                True,
-                False,
-                (_evidence(POLITOV, 3, 0.86),),
-                "Sentence 4 of [1] describes back-translation refinement of alignments (entailment 0.86).",
-            ),
+            Claim("C2", "Word alignments for annotation projection are refined using back-translation to improve "
+                  "accuracy.", "extracted", POLITOV.arxiv_id, sentence_index=3),
+            Verdict("C2", True, 0.84, True, False, (_evidence(POLITOV, 3, 0.86),),
+                    "Sentence 4 of [1] describes back-translation refinement of alignments (entailment 0.86)."),
         ),
         (
-            Claim(
-                "C3",
-                "Experiments span two datasets covering 57 languages.",
-                "extracted",
-                POLITOV.arxiv_id,
-                sentence_index=5,
-            ),
-            Verdict(
-                "C3",
-                True,
-                0.78,
-                True,
-                False,
-                (_evidence(POLITOV, 5, 0.80),),
-                "Sentence 6 of [1] names two datasets spanning 57 languages; the number matches exactly.",
-            ),
+            Claim("C3", "Experiments span two datasets covering 57 languages.", "extracted", POLITOV.arxiv_id,
+                  sentence_index=5),
+            Verdict("C3", True, 0.78, True, False, (_evidence(POLITOV, 5, 0.80),),
+                    "Sentence 6 of [1] names two datasets spanning 57 languages; the number matches exactly."),
         ),
         (
-            Claim(
-                "C4",
-                "Teacher-student learning on unlabeled target-language data improves cross-lingual NER "
-                "over direct model transfer.",
-                "spec",
-                WU.arxiv_id,
-                spec_line=14,
-            ),
-            Verdict(
-                "C4",
-                True,
-                0.72,
-                True,
-                True,
-                (_evidence(WU, 1, 0.74), _evidence(MAYHEW, 1, 0.55)),
-                "Sentence 2 of [3] proposes the teacher-student method (entailment 0.74); [4] independently "
-                "supports cross-lingual evaluation (0.55).",
-            ),
+            Claim("C4", "Teacher-student learning on unlabeled target-language data improves cross-lingual NER "
+                  "over direct model transfer.", "spec", WU.arxiv_id, spec_line=14),
+            Verdict("C4", True, 0.72, True, True, (_evidence(WU, 1, 0.74), _evidence(MAYHEW, 1, 0.55)),
+                    "Sentence 2 of [3] proposes the teacher-student method (entailment 0.74); [4] independently "
+                    "supports cross-lingual evaluation (0.55).",
+                    supports=(_judgement(MAYHEW, 1, Stance.SUPPORT, 0.71, 0.04, "open"),)),
         ),
         (
-            Claim(
-                "C5",
-                "High-capacity multilingual models in a zero-shot setting are always worse than "
-                "translation-based data transfer.",
-                "extracted",
-                GARCIA_FERRERO.arxiv_id,
-                sentence_index=2,
-            ),
-            Verdict(
-                "C5",
-                False,
-                0.08,
-                False,
-                False,
-                (_evidence(GARCIA_FERRERO, 2, 0.06),),
-                "Sentence 3 of [2] contradicts the claim: zero-shot models consistently outperform data "
-                "transfer (contradiction 0.91).",
-            ),
+            Claim("C5", "High-capacity multilingual models in a zero-shot setting are always worse than "
+                  "translation-based data transfer.", "extracted", GARCIA_FERRERO.arxiv_id, sentence_index=2),
+            Verdict("C5", False, 0.08, False, False, (_evidence(GARCIA_FERRERO, 2, 0.06),),
+                    "Sentence 3 of [2] contradicts the claim: zero-shot models consistently outperform data "
+                    "transfer (contradiction 0.91).", contested=True,
+                    contradicts=(_judgement(GARCIA_FERRERO, 2, Stance.CONTRADICT, 0.08, 0.91, "cited",
+                                            "comparison reversed: the evidence ranks the two sides the other way "
+                                            "round (sentence 2)"),)),
         ),
         (
-            Claim(
-                "C6",
-                "UNER v1 contains 18 datasets in 12 languages annotated with a cross-lingually consistent "
-                "schema, released with code and fitted models.",
-                "extracted",
-                MAYHEW.arxiv_id,
-                sentence_index=1,
-            ),
-            Verdict(
-                "C6",
-                False,
-                0.41,
-                False,
-                False,
-                (_evidence(MAYHEW, 1, 0.44),),
-                "Sentence 2 of [4] supports the counts but says nothing about released models in the "
-                "retrieved text; below the 0.5 threshold.",
-            ),
+            Claim("C6", "UNER v1 contains 18 datasets in 12 languages annotated with a cross-lingually consistent "
+                  "schema, released with code and fitted models.", "extracted", MAYHEW.arxiv_id, sentence_index=1),
+            Verdict("C6", False, 0.41, False, False, (_evidence(MAYHEW, 1, 0.44),),
+                    "Sentence 2 of [4] supports the counts but says nothing about released models in the "
+                    "retrieved text; below the 0.5 threshold."),
         ),
     ]
     return tuple(ClaimResult(claim, verdict) for claim, verdict in rows)
@@ -264,15 +202,11 @@ def make_review(**overrides: Any) -> Review:
             Dimension("relevance", 9.0, "high", "every source matches the question's topic terms"),
         ),
         reviewers=(
-            ReviewerReport(
-                "challenger",
-                7.0,
-                (Finding("contradicted-claim", "warning", "C5 is contradicted by its own source", "C5"),),
-            ),
+            ReviewerReport("challenger", 7.0, (Finding("contradicted-claim", "warning",
+                                                       "C5 is contradicted by its own source", "C5"),)),
             ReviewerReport("confirmer", 8.4, ()),
-            ReviewerReport(
-                "integrator", 8.0, (Finding("weak-evidence", "info", "C6 rests on one sentence below threshold", "C6"),)
-            ),
+            ReviewerReport("integrator", 8.0, (Finding("weak-evidence", "info",
+                                                       "C6 rests on one sentence below threshold", "C6"),)),
         ),
         findings=(
             Finding("contradicted-claim", "warning", "C5 is contradicted by its own source", "C5"),
@@ -291,6 +225,7 @@ def counts_for(papers: tuple[Paper, ...], claims: tuple[ClaimResult, ...]) -> Co
         verified=sum(c.verdict.verified for c in claims),
         grounded=sum(c.verdict.grounded for c in claims),
         corroborated=sum(c.verdict.corroborated for c in claims),
+        contested=sum(c.verdict.contested for c in claims),
     )
 
 
@@ -355,8 +290,7 @@ def make_report(**overrides: Any) -> Report:
 
 def make_draft_report(**overrides: Any) -> Report:
     """A report whose review failed the gate, so renderers must mark it DRAFT."""
-    review = make_review(
-        score=4.2, tier="draft", gate_passed=False, reasons=("only 2 of 6 claims verified", "primary source off-topic")
-    )
+    review = make_review(score=4.2, tier="draft", gate_passed=False,
+                         reasons=("only 2 of 6 claims verified", "primary source off-topic"))
     overrides.setdefault("review", review)
     return make_report(**overrides)

@@ -36,23 +36,13 @@ axe_module = pytest.importorskip(
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
 WORD = "heterotopical"  # in one claim of the draft report only
 SUBPATH = "team/reports/"
 SHOTS = ROOT / "build" / "screenshots"
-PAGE_TYPES = {
-    "home": "index.html",
-    "report": "reports/projection-ner-low-resource.html",
-    "papers": "papers.html",
-    "claims": "claims.html",
-}
+PAGE_TYPES = {"home": "index.html", "report": "reports/projection-ner-low-resource.html", "papers": "papers.html",
+              "claims": "claims.html"}
 BIB = "@misc{politov2025revisiting,\n  title = {Revisiting Projection-based Data Transfer},\n}\n"
 
 
@@ -86,9 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     good = make_report()
     claims = list(make_report().claims)
     first = claims[0]
-    claims[0] = type(first)(
-        type(first.claim)(**{**first.claim.__dict__, "text": f"A {WORD} transfer claim."}), first.verdict
-    )
+    claims[0] = type(first)(type(first.claim)(**{**first.claim.__dict__, "text": f"A {WORD} transfer claim."}),
+                            first.verdict)
     draft = make_draft_report(slug="draft-report", title="Zero-shot transfer draft", claims=tuple(claims))
     reports = [good, draft]
     docs = root / "docs"
@@ -141,12 +130,8 @@ class Recorder:
         self.failed: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith((base, "file://", "data:", "blob:", "about:")) else self.foreign.append(r.url)
-            ),
-        )
+        page.on("request", lambda r: None if r.url.startswith((base, "file://", "data:", "blob:", "about:"))
+                else self.foreign.append(r.url))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
         page.on("response", lambda r: self.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
 
@@ -225,7 +210,9 @@ def test_sort_claims_by_confidence_keeps_evidence_with_its_claim(page: tuple[Any
     header.locator("button").click()
     values = tab.eval_on_selector_all("#all-claims tbody", "bs => bs.map(b => parseFloat(b.dataset.confidence))")
     assert values == sorted(values)
-    firsts = tab.eval_on_selector_all("#all-claims tbody", "bs => bs.map(b => [b.rows[0].id, b.rows[1].id])")
+    firsts = tab.eval_on_selector_all(
+        "#all-claims tbody", "bs => bs.map(b => [b.rows[0].id, b.rows[1].id])"
+    )
     assert all(detail == f"{row}-evidence" for row, detail in firsts)
     tab.get_by_label("Minimum confidence").fill("0.8")
     shown = tab.eval_on_selector_all(
@@ -364,8 +351,7 @@ def axe_problems(tab: Any) -> tuple[list[str], int]:
     results = axe_module.Axe().run(tab, options={"resultTypes": ["violations"]}).response
     problems = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
     ]
     return problems, len(results["passes"])
 

@@ -178,13 +178,9 @@ def test_versions_and_old_style_ids(server: FakeArxiv, tmp_path: Path) -> None:
             primary_category="hep-th",
             categories=["hep-th"],
             versions=[
-                Version(
-                    1,
-                    "The Large N Limit of Superconformal Field Theories and Supergravity",
-                    ["Juan Maldacena"],
-                    "We show that the large N limit of certain conformal field theories includes gravity.",
-                    _utc(1997, 11, 27),
-                ),
+                Version(1, "The Large N Limit of Superconformal Field Theories and Supergravity", ["Juan Maldacena"],
+                        "We show that the large N limit of certain conformal field theories includes gravity.",
+                        _utc(1997, 11, 27)),
             ],
         )
     )
@@ -274,9 +270,8 @@ def test_connection_refused_fails_clearly_and_writes_nothing(project: Path, caps
         offline(project, "teacher-student")
 
 
-def test_persistent_503_and_long_retry_after_give_up(
-    server: FakeArxiv, project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_persistent_503_and_long_retry_after_give_up(server: FakeArxiv, project: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     server.inject(Fault("503", retry_after="0", times=100))
     assert refresh(project, config_for(server, retries=2)) == 1
     err = capsys.readouterr().err
@@ -291,9 +286,8 @@ def test_persistent_503_and_long_retry_after_give_up(
     assert not any((project / "store").rglob("*.json"))
 
 
-def test_one_bad_report_does_not_stop_the_others(
-    server: FakeArxiv, project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_one_bad_report_does_not_stop_the_others(server: FakeArxiv, project: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     write_spec(
         project / "reports",
         "broken-query",
@@ -335,9 +329,8 @@ def test_unknown_report_is_bad_input(server: FakeArxiv, project: Path) -> None:
 # --- the store is never corrupt ----------------------------------------------------------------------------
 
 
-def test_corrupt_store_file_is_named_and_repaired(
-    server: FakeArxiv, project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_corrupt_store_file_is_named_and_repaired(server: FakeArxiv, project: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
     bad = project / "store" / "papers" / "2004.12440.json"
     bad.parent.mkdir(parents=True)
     bad.write_text('{"arxiv_id": "2004.12440", "title": ', encoding="utf-8")
@@ -355,20 +348,14 @@ def test_killing_refresh_never_leaves_a_half_written_file(server: FakeArxiv, pro
         f"sys.exit(main(['--reports-dir', {str(project / 'reports')!r}, '--store', {str(project / 'store')!r}, "
         "'--quiet'], default_author='T'))"
     )
-    env = {
-        **os.environ,
-        "ARXIV_API_URL": server.api_url,
-        "ARXIV_PDF_URL": server.pdf_url,
-        "ARXIV_DELAY_SECONDS": "0",
-        "ARXIV_BACKOFF_SECONDS": "0.01",
-    }
+    env = {**os.environ, "ARXIV_API_URL": server.api_url, "ARXIV_PDF_URL": server.pdf_url,
+           "ARXIV_DELAY_SECONDS": "0", "ARXIV_BACKOFF_SECONDS": "0.01"}
     store = project / "store"
     interrupted = []
     for pattern in ("papers/*.json", "locks/*.json"):
         shutil.rmtree(store, ignore_errors=True)
-        proc = subprocess.Popen(
-            [sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while proc.poll() is None and not any(store.glob(pattern)) and time.monotonic() < deadline:
             time.sleep(0.0005)
@@ -419,9 +406,8 @@ def paper_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
         pytest.skip("xelatex is not installed")
     folder = tmp_path_factory.mktemp("pdf")
     (folder / "paper.tex").write_text(PAPER_TEX, encoding="utf-8")
-    subprocess.run(
-        ["xelatex", "-interaction=nonstopmode", "paper.tex"], cwd=folder, check=True, capture_output=True, timeout=120
-    )
+    subprocess.run(["xelatex", "-interaction=nonstopmode", "paper.tex"], cwd=folder, check=True,
+                   capture_output=True, timeout=120)
     return (folder / "paper.pdf").read_bytes()
 
 
@@ -462,10 +448,7 @@ def test_refresh_stores_fulltext_when_the_spec_asks(server: FakeArxiv, tmp_path:
     lock = read_lock(tmp_path / "store", "fulltext")
     assert lock is not None and lock.fulltext
     assert {p.arxiv_id: p.fulltext for p in lock.papers} == {
-        "2004.12440": True,
-        "2012.04373": False,
-        "1707.02483": False,
-    }
+        "2004.12440": True, "2012.04373": False, "1707.02483": False}
     assert any("2012.04373" in n and "cannot read PDF" in n for n in lock.notes)
     assert any("1707.02483" in n and "HTTP 404" in n for n in lock.notes)
     assert offline(tmp_path, "fulltext") == ["2004.12440", "2012.04373", "1707.02483"]
@@ -518,9 +501,7 @@ def test_fake_server_query_syntax(server: FakeArxiv) -> None:
     assert ids("ti:MasakhaNER ANDNOT ti:2.0") == {"2103.11811"}
     assert ids("ti:XTREME OR ti:MasakhaNER") == {"2003.11080", "2104.07412", "2103.11811", "2210.12391"}
     assert ids("(ti:XTREME OR ti:MasakhaNER) AND submittedDate:[202101010000 TO 202112312359]") == {
-        "2104.07412",
-        "2103.11811",
-    }
+        "2104.07412", "2103.11811"}
     assert ids("cat:cs.CV") == {"1905.11736"}
 
 
@@ -558,14 +539,12 @@ def test_lock_round_trips_and_a_corrupt_lock_is_named(tmp_path: Path) -> None:
         read_lock(tmp_path, "demo")
 
 
-def test_two_reports_wanting_different_versions_are_flagged(
-    server: FakeArxiv, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_two_reports_wanting_different_versions_are_flagged(server: FakeArxiv, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     server.add_version("2501.18750", abstract="Second version.")
     for slug, primary in (("a-pinned", "2501.18750v1"), ("b-latest", "2501.18750")):
-        write_spec(
-            tmp_path / "reports", slug, f"title: T\ndate: 2026-07-05\nquestion: Which version?\nprimary: {primary}\n"
-        )
+        write_spec(tmp_path / "reports", slug,
+                   f"title: T\ndate: 2026-07-05\nquestion: Which version?\nprimary: {primary}\n")
     assert refresh(tmp_path, config_for(server)) == 0
     assert "a-pinned (its lock has 2501.18750 v1, the store v2)" in capsys.readouterr().err
     assert offline(tmp_path, "b-latest") == ["2501.18750"]

@@ -52,9 +52,8 @@ MISSING = "Missing: 漢 and 😀"
 def text_of(pdf: Path, page: int | None = None) -> str:
     """pdftotext output (reading order, not layout), optionally of one page."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
 
 
 def squash(text: str) -> str:
@@ -65,12 +64,8 @@ def squash(text: str) -> str:
 def make_figure(report: Report) -> Figure:
     """The report's confidence chart, as the plots module draws it, with a caption that needs escaping."""
     chart = confidence_chart(report)
-    return Figure(
-        name="calibration",
-        tex=chart_tex(chart, tex_escape),
-        caption="Calibration of confidences (50% & more)",
-        alt=chart.alt,
-    )
+    return Figure(name="calibration", tex=chart_tex(chart, tex_escape),
+                  caption="Calibration of confidences (50% & more)", alt=chart.alt)
 
 
 def full_report() -> Report:
@@ -78,24 +73,14 @@ def full_report() -> Report:
         *make_claims(),
         ClaimResult(
             Claim("C7", f"{HOSTILE} {SPECIALS} {SCRIPTS}", "spec", PAPERS[1].arxiv_id, spec_line=30),
-            Verdict(
-                "C7",
-                False,
-                0.12,
-                False,
-                False,
-                (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence with {SPECIALS} inside.", 0.12),),
-                f"Rationale with {SPECIALS} and {SCRIPTS}.",
-            ),
+            Verdict("C7", False, 0.12, False, False,
+                    (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence with {SPECIALS} inside.", 0.12),),
+                    f"Rationale with {SPECIALS} and {SCRIPTS}."),
         ),
     )
     review = make_review(findings=(*make_review().findings, Finding("hostile", "error", HOSTILE, "C7")))
-    return make_report(
-        claims=claims,
-        review=review,
-        limitations=f"{HOSTILE}\n\n{SCRIPTS}\n\n{MISSING}",
-        warnings=(f"note with {SPECIALS}",),
-    )
+    return make_report(claims=claims, review=review, limitations=f"{HOSTILE}\n\n{SCRIPTS}\n\n{MISSING}",
+                       warnings=(f"note with {SPECIALS}",))
 
 
 @pytest.fixture(scope="module")
@@ -133,17 +118,8 @@ def test_compiles_to_a_multi_page_pdf(built: dict) -> None:
 
 def test_sections_in_order(built: dict) -> None:
     text = built["text"]
-    headings = [
-        "Abstract",
-        "1 Introduction",
-        "2 Methodology",
-        "3 Results",
-        "4 Review",
-        "5 Limitations",
-        "6 Extracted Claims",
-        "7 Figures",
-        "References",
-    ]
+    headings = ["Abstract", "1 Introduction", "2 Methodology", "3 Results", "4 Review", "5 Limitations",
+                "6 Extracted Claims", "7 Figures", "References"]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
@@ -202,19 +178,8 @@ def test_special_characters_and_scripts_come_out_literally(built: dict) -> None:
     flat = squash(text)
     assert squash(SPECIALS) in flat
     assert squash(HOSTILE) in flat
-    for literal in (
-        "Ελληνικά",
-        "Кириллица",
-        "हिन्दी",
-        "नमस्ते",
-        "Jäkel",
-        "García",
-        "<script>alert('x')</script>",
-        '"quoted"',
-        "`tick`",
-        "[opt]",
-        "100% & more",
-    ):
+    for literal in ("Ελληνικά", "Кириллица", "हिन्दी", "नमस्ते", "Jäkel", "García", "<script>alert('x')</script>",
+                    '"quoted"', "`tick`", "[opt]", "100% & more"):
         assert literal in text, literal
     # TeX ligatures are off: '--' and '---' stay hyphens rather than turning into dashes.
     assert "-- ---" in text
@@ -264,15 +229,8 @@ def built_pdflatex(tmp_path_factory: pytest.TempPathFactory) -> dict:
         *make_claims(),
         ClaimResult(
             Claim("C7", f"{HOSTILE} {SPECIALS} ,,low'' {T1_TEXT}", "spec", PAPERS[1].arxiv_id, spec_line=30),
-            Verdict(
-                "C7",
-                False,
-                0.12,
-                False,
-                False,
-                (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence {T1_TEXT}", 0.12),),
-                f"Rationale {T1_TEXT}",
-            ),
+            Verdict("C7", False, 0.12, False, False,
+                    (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence {T1_TEXT}", 0.12),), f"Rationale {T1_TEXT}"),
         ),
     )
     report = make_report(claims=claims, title=f"T1 title {T1_TEXT}", question=f"Question {T1_TEXT}?")
@@ -281,7 +239,8 @@ def built_pdflatex(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tex_path.write_text(tex, encoding="utf-8")
     pdf = tmp / "report.pdf"
     warnings = compile_pdf(tex_path, pdf, epoch=report_epoch(report))
-    return {"report": report, "tex": tex, "tex_path": tex_path, "pdf": pdf, "text": text_of(pdf), "warnings": warnings}
+    return {"report": report, "tex": tex, "tex_path": tex_path, "pdf": pdf, "text": text_of(pdf),
+            "warnings": warnings}
 
 
 def test_latin_text_is_compiled_with_pdflatex(built_pdflatex: dict) -> None:
@@ -381,9 +340,8 @@ def test_timeout_raises_render_error(tmp_path: Path) -> None:
 def test_escape_leaves_no_active_syntax(text: str) -> None:
     escaped = str(tex_escape(text))
     # Remove the escape sequences we emit; what is left must hold no TeX-special character at all.
-    rest = re.sub(
-        "\\\\builderdeva\\{[0-9A-F]+\\}\\{[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff\u200c\u200d]+\\}", "", escaped
-    )
+    rest = re.sub("\\\\builderdeva\\{[0-9A-F]+\\}\\{[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff\u200c\u200d]+\\}", "",
+                  escaped)
     rest = re.sub(r"\\text[a-z]+\{\}|\\[#$%&_{}]|\{\[\}|\{\]\}|(?<=[-,])\{\}(?=[-,])", "", rest)
     assert not set(rest) & set("\\{}#$%&_~^"), rest
     assert not re.search(r"[\x00-\x1f\x7f]", escaped)
@@ -398,27 +356,18 @@ def test_escape_examples() -> None:
 
 
 def test_tex_errors_picks_bang_and_context_lines() -> None:
-    log = "\n".join(
-        [
-            "This is XeTeX",
-            "(./report.tex",
-            "! Undefined control sequence.",
-            "l.12 \\foo",
-            "            bar",
-            "Here is how much of TeX's memory you used:",
-            "more noise",
-        ]
-    )
+    log = "\n".join([
+        "This is XeTeX", "(./report.tex", "! Undefined control sequence.", "l.12 \\foo", "            bar",
+        "Here is how much of TeX's memory you used:", "more noise",
+    ])
     assert tex_errors(log) == "! Undefined control sequence.\nl.12 \\foo\n            bar"
     assert tex_errors("no errors here") == ""
 
 
 def test_missing_glyphs_parses_and_dedupes() -> None:
-    log = (
-        "Missing character: There is no 漢 (U+6F22) in font FreeSerif/OT:script=latn;language=dflt;!\n"
-        "Missing character: There is no 漢 (U+6F22) in font FreeSerif/OT:script=latn;language=dflt;!\n"
-        "Missing character: There is no ☃ in font FreeSans:mapping=tex-text;!\n"
-    )
+    log = ("Missing character: There is no 漢 (U+6F22) in font FreeSerif/OT:script=latn;language=dflt;!\n"
+           "Missing character: There is no 漢 (U+6F22) in font FreeSerif/OT:script=latn;language=dflt;!\n"
+           "Missing character: There is no ☃ in font FreeSans:mapping=tex-text;!\n")
     warnings = missing_glyphs(log)
     assert len(warnings) == 2
     assert "'漢' (U+6F22)" in warnings[0] and "FreeSerif" in warnings[0]
@@ -436,13 +385,8 @@ def test_empty_report_still_renders_valid_tex(tmp_path: Path) -> None:
     """No claims, no papers, no review details: the document must still compile (no empty lists or tables)."""
     from builder.models import Review
 
-    report = make_report(
-        claims=(),
-        papers=(),
-        primary=PAPERS[0],
-        warnings=(),
-        review=Review(score=0.0, tier="draft", gate_passed=False, reasons=()),
-    )
+    report = make_report(claims=(), papers=(), primary=PAPERS[0], warnings=(),
+                         review=Review(score=0.0, tier="draft", gate_passed=False, reasons=()))
     tex = tmp_path / "empty.tex"
     tex.write_text(render_tex(report), encoding="utf-8")
     compile_pdf(tex, tmp_path / "empty.pdf", timeout=120)

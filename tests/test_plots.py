@@ -67,10 +67,8 @@ def test_svg_bars_are_proportional_and_not_verified_is_outlined(tmp_path: Path) 
     assert outlined and all(r.get("fill") == "#ffffff" for r in outlined)
 
 
-@pytest.mark.skipif(
-    not (shutil.which("latexmk") and shutil.which("pdflatex") and shutil.which("pdftotext")),
-    reason="needs latexmk, pdflatex and pdftotext",
-)
+@pytest.mark.skipif(not (shutil.which("latexmk") and shutil.which("pdflatex") and shutil.which("pdftotext")),
+                    reason="needs latexmk, pdflatex and pdftotext")
 def test_latex_figures_compile_and_read_back(two_runs: tuple[list[PlotFile], list[PlotFile]], tmp_path: Path) -> None:
     """The LaTeX twins compile inside the real report template, and their labels are text in the PDF."""
     report = make_report()
@@ -78,18 +76,11 @@ def test_latex_figures_compile_and_read_back(two_runs: tuple[list[PlotFile], lis
     tex = tmp_path / "report.tex"
     tex.write_text(render_tex(report, figures), encoding="utf-8")
     compile_pdf(tex, tmp_path / "report.pdf", timeout=120)
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
     flat = re.sub(r"\s+", " ", text)
-    for needle in (
-        "[1] Politov et al. 2025",
-        "[2] García-Ferrero et al. 2022",
-        "0.8–0.9",
-        "2023",
-        "calibrated confidence that the claim is supported",
-        "Figure 3: Papers by year",
-    ):
+    for needle in ("[1] Politov et al. 2025", "[2] García-Ferrero et al. 2022", "0.8–0.9", "2023",
+                   "calibrated confidence that the claim is supported", "Figure 3: Papers by year"):
         assert needle in flat, needle
 
 
@@ -115,9 +106,7 @@ def test_edge_cases_no_claims_and_one_year(tmp_path: Path) -> None:
     report = make_report(claims=(), papers=(POLITOV, same_year), slug="empty")
     plots = make_plots(report, tmp_path)
     assert [p.svg_path.name for p in plots] == [
-        "empty-confidence.svg",
-        "empty-verified-by-paper.svg",
-        "empty-papers-by-year.svg",
+        "empty-confidence.svg", "empty-verified-by-paper.svg", "empty-papers-by-year.svg"
     ]
     assert "0 claims" in plots[0].alt
     assert plots[1].alt.startswith("Bar chart of claims per paper. No claims.")

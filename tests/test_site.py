@@ -108,29 +108,13 @@ def html_files(site: Path) -> list[Path]:
 def test_pages_have_every_section_in_pdf_order(built: dict[str, object]) -> None:
     docs = built["docs"]
     assert isinstance(docs, Path)
-    for name in (
-        "index.md",
-        "papers.md",
-        "claims.md",
-        "reports/projection-ner-low-resource.md",
-        "reports/evil-draft.md",
-        "assets/litreport/litreport.js",
-        "assets/litreport/litreport.css",
-    ):
+    for name in ("index.md", "papers.md", "claims.md", "reports/projection-ner-low-resource.md",
+                 "reports/evil-draft.md", "assets/litreport/litreport.js", "assets/litreport/litreport.css"):
         assert (docs / name).is_file(), name
     text = (docs / "reports/projection-ner-low-resource.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    assert headings == [
-        "Abstract",
-        "Introduction",
-        "Methodology",
-        "Results",
-        "Review",
-        "Limitations",
-        "Extracted Claims",
-        "Figures",
-        "References",
-    ]
+    assert headings == ["Abstract", "Introduction", "Methodology", "Results", "Review", "Limitations",
+                        "Extracted Claims", "Figures", "References"]
     assert re.findall(r"^### (.+)$", text, flags=re.M) == ["Dimensions", "Reviewers", "Findings"]
 
 
@@ -154,15 +138,8 @@ def test_write_docs_is_deterministic(built: dict[str, object], tmp_path: Path) -
 def test_build_produces_home_report_and_index_pages(built: dict[str, object]) -> None:
     site = built["site"]
     assert isinstance(site, Path)
-    for name in (
-        "index.html",
-        "papers.html",
-        "claims.html",
-        "reports/projection-ner-low-resource.html",
-        "reports/evil-draft.html",
-        "search/search_index.js",
-        "figures/evil-draft/confidence.svg",
-    ):
+    for name in ("index.html", "papers.html", "claims.html", "reports/projection-ner-low-resource.html",
+                 "reports/evil-draft.html", "search/search_index.js", "figures/evil-draft/confidence.svg"):
         assert (site / name).is_file(), name
     home = parse(site / "index.html")
     hrefs = [a.get("href") for tag, a in home.tags if tag == "a"]
@@ -249,9 +226,8 @@ def test_data_is_escaped_everywhere(built: dict[str, object]) -> None:
     page = parse(site / "reports/evil-draft.html")
     text = " ".join(page.text)
     # Everything comes out literally, as the characters the data held.
-    assert (
-        "Models <script>alert(1)</script> beat **baselines** | by {{ 5 }} points [click](javascript:alert(3))" in text
-    )
+    assert "Models <script>alert(1)</script> beat **baselines** | by {{ 5 }} points [click](javascript:alert(3))" \
+        in text
     assert EVIL_RATIONALE in text
     assert "Is <b>bold</b> | safe?" in text
     title = (site / "reports/evil-draft.html").read_text(encoding="utf-8").split("<title>")[1].split("</title>")[0]
@@ -279,15 +255,11 @@ def test_report_page_content(built: dict[str, object]) -> None:
     page = parse(site / "reports/projection-ner-low-resource.html")
     text = " ".join(page.text)
     hrefs = [a["href"] for tag, a in page.tags if tag == "a" and "href" in a]
-    for needle in (
-        "../downloads/projection-ner-low-resource/projection-ner-low-resource.pdf",
-        "../downloads/projection-ner-low-resource/projection-ner-low-resource.bib",
-        "../downloads/projection-ner-low-resource/projection-ner-low-resource.json",
-        "https://arxiv.org/abs/2501.18750v1",
-        "https://arxiv.org/pdf/2501.18750v1",
-        "https://doi.org/10.18653/v1/2022.findings-emnlp.478",
-        "#ref-1",
-    ):
+    for needle in ("../downloads/projection-ner-low-resource/projection-ner-low-resource.pdf",
+                   "../downloads/projection-ner-low-resource/projection-ner-low-resource.bib",
+                   "../downloads/projection-ner-low-resource/projection-ner-low-resource.json",
+                   "https://arxiv.org/abs/2501.18750v1", "https://arxiv.org/pdf/2501.18750v1",
+                   "https://doi.org/10.18653/v1/2022.findings-emnlp.478", "#ref-1"):
         assert needle in hrefs, needle
     # Review: score, tier, dimensions, findings; claims with evidence and rationale.
     assert "7.8" in text and "publishable" in text and "verification" in text and "contradicted-claim" in text

@@ -31,7 +31,7 @@ from pylatex import Document, LongTable, Section, Subsection, Tabularx
 from pylatex.utils import NoEscape
 
 from builder.errors import RenderError
-from builder.models import ClaimResult, Evidence, Finding, Paper, Report
+from builder.models import ClaimResult, Evidence, Finding, Paper, Report, Stance
 
 LATEX_DIR = Path(__file__).resolve().parents[2] / "latex"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -280,6 +280,7 @@ def _results_summary(report: Report) -> str:
         ("Verified", f"{counts.verified} of {counts.claims}"),
         ("Grounded in their own source", f"{counts.grounded} of {counts.claims}"),
         ("Corroborated by another paper", f"{counts.corroborated} of {counts.claims}"),
+        ("Contested by a paper", f"{counts.contested} of {counts.claims}"),
         ("Review score", f"{report.review.score:.1f}/10 ({report.review.tier})"),
     ]
     body = "\n".join(rf"{tex_escape(a)} & {tex_escape(b)} \\" for a, b in rows)
@@ -364,8 +365,10 @@ def _claims(doc: Document, report: Report) -> None:
             r"Each claim was checked against every sentence of the papers. "
             r"\textbf{V}: \builderyes{} verified, \builderno{} not verified; "
             r"\textbf{Conf.}: calibrated probability that the claim is supported; "
-            r"\textbf{G}: grounded in the paper it comes from; \textbf{C}: corroborated by a different paper. "
-            r"Below each claim, the sentence that decided it and the reason."
+            r"\textbf{G}: grounded in the paper it comes from; \textbf{C}: corroborated by a different paper, "
+            r"judged with the stricter cut for papers other than the source. "
+            r"Below each claim, the sentence that decided it, the papers that support or contradict it with "
+            r"their sentences, and the reason."
             "\n\n"))
         if not report.claims:
             doc.append(NoEscape(r"\emph{No claims were extracted.}"))
@@ -393,9 +396,16 @@ def _claims(doc: Document, report: Report) -> None:
                 evidence = (
                     rf"\textsf{{Evidence}} {_cite_number(numbers, best.arxiv_id)}, sentence {best.sentence_index + 1}"
                     rf" (score {best.score:.2f}): “{tex_escape(best.sentence)}”")
+            others = "".join(
+                rf"\newline \textsf{{{label}}} {_cite_number(numbers, j.arxiv_id)}, sentence {j.sentence_index + 1}"
+                rf" (p={j.p_contradict if j.stance is Stance.CONTRADICT else j.p_support:.2f}): "
+                rf"“{tex_escape(j.sentence)}”" + (rf" — {tex_escape(j.note)}" if j.note else "")
+                for label, group in (("Supported by", verdict.supports), ("Contradicted by", verdict.contradicts))
+                for j in group
+            )
             table.append(NoEscape(
                 rf" & \multicolumn{{6}}{{>{{\raggedright\arraybackslash}}p{{{evidence_width}}}@{{}}}}"
-                rf"{{\footnotesize\color{{muted}}{evidence}\newline "
+                rf"{{\footnotesize\color{{muted}}{evidence}{others}\newline "
                 rf"\textsf{{Why}}: {tex_escape(verdict.rationale)}}} \\"))
             if i < len(report.claims) - 1:
                 table.append(NoEscape(r"\arrayrulecolor{black!15}\midrule\arrayrulecolor{black}"))

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from builder import __version__
-from builder.models import ClaimResult, Paper, Report, Review
+from builder.models import ClaimResult, Paper, PaperVerdict, Report, Review
 
 
 def _paper(paper: Paper, bib_key: str | None) -> dict[str, Any]:
@@ -39,6 +39,9 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
         "confidence": round(verdict.confidence, 4),
         "grounded": verdict.grounded,
         "corroborated": verdict.corroborated,
+        "contested": verdict.contested,
+        "supported_by": [_judgement(j) for j in verdict.supports],
+        "contradicted_by": [_judgement(j) for j in verdict.contradicts],
         "rationale": verdict.rationale,
         "evidence": [
             {
@@ -49,6 +52,19 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
             }
             for e in verdict.evidence
         ],
+    }
+
+
+def _judgement(j: PaperVerdict) -> dict[str, Any]:
+    return {
+        "arxiv_id": j.arxiv_id,
+        "label": j.stance.value,
+        "setting": j.setting,
+        "p_support": j.p_support,
+        "p_contradict": j.p_contradict,
+        "sentence_index": j.sentence_index,
+        "sentence": j.sentence,
+        "note": j.note,
     }
 
 
@@ -95,6 +111,7 @@ def manifest(report: Report) -> dict[str, Any]:
             "verified": report.counts.verified,
             "grounded": report.counts.grounded,
             "corroborated": report.counts.corroborated,
+            "contested": report.counts.contested,
         },
         "papers": [_paper(p, report.bib_keys.get(p.arxiv_id)) for p in report.papers],
         "claims": [_claim(r) for r in report.claims],

@@ -27,7 +27,7 @@ from urllib.parse import quote
 import yaml
 
 from builder.errors import RenderError
-from builder.models import ClaimResult, Evidence, Paper, Report
+from builder.models import ClaimResult, Evidence, Paper, PaperVerdict, Report, Stance, Verdict
 from builder.render.plots import PlotFile
 
 ASSETS_SRC = Path(__file__).with_name("site_assets")
@@ -173,8 +173,9 @@ def confidence_cell(result: ClaimResult) -> str:
 
 def support_cell(result: ClaimResult) -> str:
     verdict = result.verdict
-    parts = [name for name, flag in (("grounded", verdict.grounded), ("corroborated", verdict.corroborated)) if flag]
-    rank = int(verdict.grounded) * 2 + int(verdict.corroborated)
+    flags = (("grounded", verdict.grounded), ("corroborated", verdict.corroborated), ("contested", verdict.contested))
+    parts = [name for name, flag in flags if flag]
+    rank = int(verdict.grounded) * 2 + int(verdict.corroborated) - 4 * int(verdict.contested)
     return f'<td data-sort="{rank}">{" · ".join(parts) if parts else "—"}</td>'
 
 
@@ -247,6 +248,34 @@ def evidence_item(evidence: Evidence, report: Report, numbers: dict[str, int]) -
     )
 
 
+def judgement_item(judgement: PaperVerdict, report: Report, numbers: dict[str, int]) -> str:
+    """One paper that supports or contradicts the claim: its deciding sentence, probability and reason."""
+    try:
+        paper: Paper | None = report.paper(judgement.arxiv_id)
+    except KeyError:
+        paper = None
+    href = arxiv_abs(paper.arxiv_id, paper.version) if paper else arxiv_abs(judgement.arxiv_id)
+    name = f"[{numbers[judgement.arxiv_id]}] {short_cite(paper)}" if paper else f"arXiv:{judgement.arxiv_id}"
+    contradicts = judgement.stance is Stance.CONTRADICT
+    p = judgement.p_contradict if contradicts else judgement.p_support
+    note = f"; {esc(judgement.note)}" if judgement.note else ""
+    return (
+        f"<li><blockquote>{esc(judgement.sentence)}</blockquote>"
+        f'<a href="{esc(href)}">{esc(name)}</a> (arXiv:{esc(judgement.arxiv_id)}), '
+        f"sentence {judgement.sentence_index + 1}; {'contradiction' if contradicts else 'support'} "
+        f'<span class="lr-score">{p:.2f}</span>{note}</li>'
+    )
+
+
+def judgements_html(verdict: Verdict, report: Report, numbers: dict[str, int]) -> str:
+    parts = []
+    for title, group in (("Supported by", verdict.supports), ("Contradicted by", verdict.contradicts)):
+        if group:
+            items = "".join(judgement_item(j, report, numbers) for j in group)
+            parts.append(f"<p><strong>{title}</strong></p><ol>{items}</ol>")
+    return "".join(parts)
+
+
 def claim_origin(result: ClaimResult, report: Report, numbers: dict[str, int]) -> str:
     claim = result.claim
     ref = f"[{numbers[claim.source]}]" if claim.source in numbers else f"arXiv:{claim.source}"
@@ -303,7 +332,7 @@ def claims_rows(
             f'<td data-sort="{source_sort}">{source}</td></tr>'
             f'<tr class="lr-detail" id="{detail_id}"><td colspan="{ncols}"><div class="lr-evidence">'
             f"<p>{claim_origin(result, report, numbers)}</p>"
-            f"<p><strong>Evidence</strong></p>{evidence_html}"
+            f"<p><strong>Evidence</strong></p>{evidence_html}{judgements_html(verdict, report, numbers)}"
             f"<p><strong>Rationale:</strong> {esc(verdict.rationale)}</p></div></td></tr></tbody>"
         )
     return rows
@@ -466,6 +495,7 @@ def report_markdown(
         f"<li><strong>{counts.verified}</strong> verified</li>",
         f"<li><strong>{counts.grounded}</strong> grounded</li>",
         f"<li><strong>{counts.corroborated}</strong> corroborated</li>",
+        f"<li><strong>{counts.contested}</strong> contested</li>",
         f"<li>review <strong>{report.review.score:.1f}</strong>/10</li>",
         "</ul>",
     )

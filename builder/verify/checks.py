@@ -29,19 +29,24 @@ from dataclasses import dataclass
 from builder.text import STOPWORDS, content_tokens
 
 CLOSE_COVERAGE = 0.5  # a sentence "talks about the claim" when it covers half its idf-weighted content words
+# Word-level cues (a universal against a limit, an opposite word) also count at BEST_SENTENCE_COVERAGE in the
+# sentence most about the claim; elsewhere in the abstract such a word is usually about something else.
+BEST_SENTENCE_COVERAGE = 0.3
 # How much of the claim a sentence must cover for each kind of conflict to count: weaker conflicts are left to
 # the learned model (on SciFact, capping every negation or direction mismatch lost 0.05 F1: paraphrases
 # differ in those cues far more often than contradictions do).
 STRONG_COVERAGE = {
     "number": 0.6,
     "comparison": 0.3,
-    "universal": 0.3,
-    "opposite": 0.3,
+    "universal": 0.5,
+    "opposite": 0.5,
     "direction": 0.9,
     "negation": 0.9,
 }
 CONFLICT_CAP = 0.2  # any conflict with close evidence caps P(supported)
-CONTRADICTION_FLOOR = 0.8  # a strong conflict makes P(contradicted) at least this, times P(relevant) evidence
+# A strong conflict makes P(contradicted) at least this: how often such a rule-made contradiction was right on
+# the hand-labelled NLP claims (27 of 29, own source and other papers; docs/verification.md).
+CONTRADICTION_FLOOR = 0.9
 VERBATIM_FLOOR = 0.85  # close evidence repeating every content word of the claim, with no conflict
 VERBATIM_COVERAGE = 0.95
 AGREE_COVERAGE = 0.8  # a sentence this close that states all the claim's numbers agrees on them
@@ -79,8 +84,11 @@ def anchored_numbers(text: str) -> list[tuple[str, frozenset[str]]]:
     out = []
     for match in _NUMBER_IN_TEXT.finditer(text):
         value = _normal_number(match.group(0).replace("%", "").strip())
-        before = [w for w in _WORD_IN_TEXT.findall(text[max(0, match.start() - 60) : match.start()])]
-        after = [w for w in _WORD_IN_TEXT.findall(text[match.end() : match.end() + 60])]
+        before = _WORD_IN_TEXT.findall(text[max(0, match.start() - 60) : match.start()])
+        following = text[match.end() : match.end() + 60]
+        later = _NUMBER_IN_TEXT.search(following)  # the words after the next number ("F1" is no number) are its own
+        following = following[: later.start()] if later else following
+        after = _WORD_IN_TEXT.findall(following)
         anchors = set()
         if match.group(1):
             anchors.add("%")
@@ -271,17 +279,20 @@ def find_conflicts(
     without its direction words, coverage of the claim without its generic words).
     """
     conflicts: list[Conflict] = []
-    close = [s for s in sentences if s[4] >= min(CLOSE_COVERAGE, *STRONG_COVERAGE.values())]
+    close = [s for s in sentences if s[4] >= min(CLOSE_COVERAGE, BEST_SENTENCE_COVERAGE, *STRONG_COVERAGE.values())]
+    best = sentences[0][0] if sentences else None
     for position, text, negations, direction, cov, _ in close:
+        # Word-level cues in the sentence most about the claim count from a lower coverage (see STRONG_COVERAGE).
+        cue_cov = max(cov, STRONG_COVERAGE["opposite"]) if position == best and cov >= BEST_SENTENCE_COVERAGE else cov
         found = comparison_conflict(claim_text, text)
         if found:
             conflicts.append(Conflict("comparison", position, cov, f"{found} (sentence {position})"))
         found = universal_conflict(claim_text, text)
         if found:
-            conflicts.append(Conflict("universal", position, cov, f"{found} (sentence {position})"))
+            conflicts.append(Conflict("universal", position, cue_cov, f"{found} (sentence {position})"))
         found = opposite_conflict(claim_text, text)
         if found:
-            conflicts.append(Conflict("opposite", position, cov, f"{found} (sentence {position})"))
+            conflicts.append(Conflict("opposite", position, cue_cov, f"{found} (sentence {position})"))
         number = number_conflict(claim_text, text)
         if number:
             detail, shared = number
@@ -295,13 +306,19 @@ def find_conflicts(
             conflicts.append(
                 Conflict("direction", position, cov, f"direction of effect differs from sentence {position}")
             )
-    # A close sentence that states every number of the claim settles them: a sibling sentence's other value is
-    # another result ("34.3 BLEU on German-English" beside "38.5 BLEU on Romanian-English"), not a conflict.
+    # A close sentence that states the claim (nearly all its words and every one of its numbers) without a
+    # conflict of its own settles it: another sentence's other value or opposite word is about another result
+    # ("34.3 BLEU on German-English" beside "38.5 BLEU on Romanian-English"; "much worse for low-resource
+    # languages" beside "better models for low-resource languages require more data").
     claim_values = {value for value, _ in anchored_numbers(claim_text)}
-    if claim_values and any(
-        s[5] >= AGREE_COVERAGE and claim_values <= {value for value, _ in anchored_numbers(s[1])} for s in close
+    conflicted = {c.sentence for c in conflicts if c.strong}
+    if any(
+        s[5] >= AGREE_COVERAGE
+        and s[0] not in conflicted
+        and claim_values <= {value for value, _ in anchored_numbers(s[1])}
+        for s in close
     ):
-        conflicts = [c for c in conflicts if c.kind != "number"]
+        conflicts = []
     verbatim = not any(c.strong for c in conflicts) and any(s[5] >= VERBATIM_COVERAGE for s in close)
     return conflicts, verbatim
 
@@ -318,18 +335,16 @@ def apply_checks(
     verbatim: bool,
     p_support: float,
     p_contradict: float,
-    p_relevant: float,
     across_papers: bool = False,
 ) -> tuple[float, float, str]:
     """(P(supported), P(contradicted), note) after the rules: a strong conflict caps support and (see
-    `contradicting`) makes the pair a contradiction in proportion to how relevant the document is; verbatim
-    agreement raises support."""
+    `contradicting`) makes the pair a contradiction; verbatim agreement raises support."""
     strong = [c for c in conflicts if c.strong]
     if strong:
         p_support = min(p_support, CONFLICT_CAP)
         deciding = contradicting(strong, across_papers)
         if deciding:
-            p_contradict = max(p_contradict, CONTRADICTION_FLOOR * max(p_relevant, deciding[0].coverage))
+            p_contradict = max(p_contradict, CONTRADICTION_FLOOR)
         return p_support, p_contradict, "; ".join(dict.fromkeys(c.detail for c in deciding or strong))
     if verbatim:
         return max(p_support, VERBATIM_FLOOR), min(p_contradict, 1.0 - VERBATIM_FLOOR), "evidence states the claim"
