@@ -48,7 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_example_has_all_outputs(built: Path) -> None:
-    assert len(EXAMPLES) == 5
+    assert len(EXAMPLES) == 6  # the five seed reports and one question the corpus disagrees on
     for spec in EXAMPLES:
         slug = spec.stem
         for path in (
@@ -98,6 +98,25 @@ def test_pdf_reads_back_with_sections_claims_references_and_accents(built: Path)
             assert paper["arxiv_id"] in text
             for author in paper["authors"]:
                 assert squash(author) in flat, (spec.stem, author)
+
+
+def test_the_disagreement_is_shown_with_both_papers_everywhere(built: Path) -> None:
+    """2210.12623 (model transfer consistently better) and 2501.18750 (projection can be better for
+    low-resource languages) contradict each other: manifest, review, PDF and page all say so."""
+    slug = "projection-vs-model-transfer"
+    data = json.loads((built / "data" / f"{slug}.json").read_text(encoding="utf-8"))
+    contested = {c["id"]: c for c in data["claims"] if c["contested"]}
+    assert data["counts"]["contested"] == len(contested) >= 2
+    pairs = {(c["source"], j["arxiv_id"]) for c in contested.values() for j in c["contradicted_by"]}
+    assert {("2210.12623", "2501.18750"), ("2501.18750", "2210.12623")} <= pairs
+    findings = [f for f in data["review"]["findings"] if f["code"] == "contested-claim"]
+    assert {f["claim_id"] for f in findings} == set(contested)
+    assert all("García-Ferrero" in f["message"] and "Politov" in f["message"] for f in findings)
+    flat = squash(pdftotext(built / "pdf" / f"{slug}.pdf"))
+    page = (built / "site" / "reports" / f"{slug}.html").read_text(encoding="utf-8")
+    assert flat.count(squash("Contradicted by")) == len(contested) == page.count("Contradicted by")
+    quote = "can outperform multilingual language models for low-resource languages"
+    assert squash(quote) in flat and quote in page
 
 
 def test_accented_names_survive_everywhere(built: Path) -> None:
@@ -180,7 +199,7 @@ def test_second_run_reuses_everything(built: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in (built / "pdf").glob("*.pdf")}
     result = run_builder("build", "--offline", "--quiet", "--out", str(built))
     assert result.returncode == 0, result.stderr
-    assert "5 cached" in result.stdout and "site unchanged" in result.stdout
+    assert f"{len(EXAMPLES)} cached" in result.stdout and "site unchanged" in result.stdout
     after = {p: p.stat().st_mtime_ns for p in (built / "pdf").glob("*.pdf")}
     assert before == after
 

@@ -397,10 +397,14 @@ def _claims(doc: Document, report: Report) -> None:
                     rf"\textsf{{Evidence}} {_cite_number(numbers, best.arxiv_id)}, sentence {best.sentence_index + 1}"
                     rf" (score {best.score:.2f}): “{tex_escape(best.sentence)}”")
             others = "".join(
-                rf"\newline \textsf{{{label}}} {_cite_number(numbers, j.arxiv_id)}, sentence {j.sentence_index + 1}"
+                rf"\newline \textsf{{\color{{{colour}}}{label}}} {_cite_number(numbers, j.arxiv_id)}, "
+                rf"sentence {j.sentence_index + 1}"
                 rf" (p={j.p_contradict if j.stance is Stance.CONTRADICT else j.p_support:.2f}): "
                 rf"“{tex_escape(j.sentence)}”" + (rf" — {tex_escape(j.note)}" if j.note else "")
-                for label, group in (("Supported by", verdict.supports), ("Contradicted by", verdict.contradicts))
+                for label, colour, group in (
+                    ("Supported by", "brand", verdict.supports),
+                    ("Contradicted by", "badred", verdict.contradicts),
+                )
                 for j in group
             )
             table.append(NoEscape(

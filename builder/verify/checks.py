@@ -56,8 +56,8 @@ AGREE_COVERAGE = 0.8  # a sentence this close that states all the claim's number
 class Conflict:
     """One disagreement between the claim and sentence `sentence` (its position in the document)."""
 
-    kind: str  # "number", "comparison", "direction", "negation"
-    sentence: int
+    kind: str  # "number", "comparison", "universal", "opposite", "direction", "negation"
+    sentence: int  # the position of the conflicting sentence in the document (the verdict shows which it is)
     coverage: float  # how much of the claim the sentence covers
     detail: str
 
@@ -286,26 +286,26 @@ def find_conflicts(
         cue_cov = max(cov, STRONG_COVERAGE["opposite"]) if position == best and cov >= BEST_SENTENCE_COVERAGE else cov
         found = comparison_conflict(claim_text, text)
         if found:
-            conflicts.append(Conflict("comparison", position, cov, f"{found} (sentence {position})"))
+            conflicts.append(Conflict("comparison", position, cov, found))
         found = universal_conflict(claim_text, text)
         if found:
-            conflicts.append(Conflict("universal", position, cue_cov, f"{found} (sentence {position})"))
+            conflicts.append(Conflict("universal", position, cue_cov, found))
         found = opposite_conflict(claim_text, text)
         if found:
-            conflicts.append(Conflict("opposite", position, cue_cov, f"{found} (sentence {position})"))
+            conflicts.append(Conflict("opposite", position, cue_cov, found))
         number = number_conflict(claim_text, text)
         if number:
             detail, shared = number
             # Two or more shared anchor words make it the same quantity even in a sentence about more things.
             strength = max(cov, STRONG_COVERAGE["number"]) if shared >= NUMBER_ANCHORS else cov
-            conflicts.append(Conflict("number", position, strength, f"{detail} (sentence {position})"))
+            conflicts.append(Conflict("number", position, strength, detail))
         if claim_negations % 2 != negations % 2:
             side = "the claim" if claim_negations % 2 else "the evidence"
-            conflicts.append(Conflict("negation", position, cov, f"negation differs from sentence {position} ({side})"))
-        if claim_direction and direction and claim_direction != direction:
             conflicts.append(
-                Conflict("direction", position, cov, f"direction of effect differs from sentence {position}")
+                Conflict("negation", position, cov, f"negation differs from the evidence ({side} is negated)")
             )
+        if claim_direction and direction and claim_direction != direction:
+            conflicts.append(Conflict("direction", position, cov, "direction of effect differs from the evidence"))
     # A close sentence that states the claim (nearly all its words and every one of its numbers) without a
     # conflict of its own settles it: another sentence's other value or opposite word is about another result
     # ("34.3 BLEU on German-English" beside "38.5 BLEU on Romanian-English"; "much worse for low-resource
