@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         if not word.startswith("-"):
             break
     args = _parser().parse_args(argv)
-    settings = load_settings(args.root)
     try:
+        settings = load_settings(args.root)  # a bad [tool.builder] is an input error, not a traceback
         if args.command == "check":
             return _cmd_check(args, settings)
         if args.command == "build":

@@ -51,6 +51,12 @@ class SpecErrors(BuilderError):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+class SettingsError(BuilderError):
+    """Invalid project settings (`[tool.builder]` in pyproject.toml). Exit code 2, like any bad input."""
+
+    exit_code = 2
+
+
 class StoreError(BuilderError):
     """The paper store lacks a paper or holds a corrupt file."""
 

@@ -96,8 +96,10 @@ def _methodology(loaded: LoadedSpec, counts: Counts, claims: list[ClaimResult]) 
         f"most {settings.claims_per_paper} per paper and {settings.max_claims} in all; {written} were written in the "
         f"spec. Every claim was checked against every sentence of every paper: the verifier scores each candidate "
         f"evidence sentence, checks that numbers, negation and direction agree, and returns a calibrated probability "
-        f"that the claim is supported. A claim counts as verified at a confidence of {settings.min_confidence:.2f} or "
-        f"more; it is grounded when its own source supports it and corroborated when another paper does. Three "
+        f"that the claim is supported, and contradicted. A claim counts as verified at a confidence of "
+        f"{settings.min_confidence:.2f} or more; it is grounded when its own source supports it, corroborated when "
+        f"another paper does (judged with a stricter cut, since other papers rarely hold evidence for a claim) "
+        f"and contested when a paper contradicts it. Three "
         f"automated reviewers (challenger, confirmer, integrator) then score the report on eight quality dimensions."
     )
 

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import BuilderError
+from builder.errors import SettingsError
 
 DEFAULT_AUTHOR = "Literature Synthesis Team"
 # The claim verifier configurations (builder.verify.model.VERIFIERS; named here so reading settings stays
@@ -34,8 +34,11 @@ def load_settings(root: Path | None = None) -> ProjectSettings:
     table: dict[str, object] = {}
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        with pyproject.open("rb") as handle:
-            table = tomllib.load(handle).get("tool", {}).get("builder", {})
+        try:
+            with pyproject.open("rb") as handle:
+                table = tomllib.load(handle).get("tool", {}).get("builder", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{pyproject}: not valid TOML: {exc}") from None
     return ProjectSettings(
         root=root,
         default_author=str(table.get("default_author", DEFAULT_AUTHOR)),
@@ -51,5 +54,5 @@ def load_settings(root: Path | None = None) -> ProjectSettings:
 def _verifier(value: object, pyproject: Path) -> str:
     if value not in VERIFIER_NAMES:
         names = ", ".join(repr(name) for name in VERIFIER_NAMES)
-        raise BuilderError(f"{pyproject}: [tool.builder] verifier must be one of {names}, got {value!r}")
+        raise SettingsError(f"{pyproject}: [tool.builder] verifier must be one of {names}, got {value!r}")
     return str(value)

@@ -110,7 +110,8 @@ def test_supported_claim_points_at_the_right_sentence(verifier: Verifier) -> Non
     assert verdict.confidence >= 0.5
     best = verdict.evidence[0]
     assert (best.arxiv_id, best.sentence_index) == (FOLD.arxiv_id, 1)
-    assert "2501.00003 sentence 1" in verdict.rationale and "92.4 agree" in verdict.rationale
+    # Numbered from 1 where a reader sees it, as the PDF and the page number the evidence (sentence_index + 1).
+    assert "2501.00003 sentence 2" in verdict.rationale and "92.4 agree" in verdict.rationale
     assert 1 <= len(verdict.evidence) <= 3
     assert [e.score for e in verdict.evidence] == sorted((e.score for e in verdict.evidence), reverse=True)
 
@@ -225,6 +226,22 @@ def test_verifier_setting_names_every_configuration(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.builder]\nverifier = "bert"\n', encoding="utf-8")
     with pytest.raises(BuilderError, match="verifier must be one of 'lexical', 'embed', 'nli', got 'bert'"):
         load_settings(tmp_path)
+
+
+def test_bad_project_settings_are_input_errors_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from builder.cli import main as cli_main
+
+    for text, message in (
+        ('[tool.builder]\nverifier = "bogus"\n', "verifier must be one of"),
+        ("[tool.builder\nverifier = 1\n", "not valid TOML"),
+    ):
+        (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+        for command in (["check"], ["build", "--no-site"]):
+            assert cli_main(["--root", str(tmp_path), *command]) == 2
+            err = capsys.readouterr().err
+            assert message in err and str(tmp_path / "pyproject.toml") in err and "Traceback" not in err
 
 
 def test_nli_premises_are_best_sentence_context_and_title() -> None:

@@ -197,12 +197,14 @@ class Verifier:
 
     @staticmethod
     def _rationale(deciding: PaperVerdict | None) -> str:
+        """One line a reader can check; sentences are numbered from 1 here as in every renderer (the data keep
+        `paper_sentences`' positions from 0)."""
         if deciding is None:
             return "no paper has a sentence that matches this claim"
         words = {Stance.SUPPORT: "supports", Stance.CONTRADICT: "contradicts", Stance.NEI: "does not support"}
         p = deciding.p_contradict if deciding.stance is Stance.CONTRADICT else deciding.p_support
         line = (
-            f"best match: {deciding.arxiv_id} sentence {deciding.sentence_index} (p={p:.2f}) "
+            f"best match: {deciding.arxiv_id} sentence {deciding.sentence_index + 1} (p={p:.2f}) "
             f"{words[deciding.stance]} the claim"
         )
         if deciding.note:
