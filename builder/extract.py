@@ -4,7 +4,8 @@ A literature synthesis should quote what papers found (results, comparisons, num
 motivated them. Each sentence gets a transparent score: finding cues and numbers raise it, background
 and motivation cues lower it, and overlap with the research question scales it. The best sentences per
 paper are kept whole (never truncated) with their paper and sentence index, so verification can always
-point back at the source.
+point back at the source; each is rewritten to stand alone (`builder/standalone.py`), its sentence kept as
+its quote, and a sentence whose subject cannot be resolved ("It also improves ...") is not taken.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import re
 
 from builder.models import Claim, Paper
+from builder.standalone import standalone
 from builder.text import content_tokens, paper_sentences
 
 # Cues that a sentence reports a finding; weights are deliberately simple and documented in docs/verification.md.
@@ -100,6 +102,8 @@ def extract_claims(papers: list[Paper], question: str, max_claims: int, per_pape
             words = sentence.text.split()
             if not MIN_WORDS <= len(words) <= MAX_WORDS:
                 continue
+            if not standalone(sentence.text, paper).resolvable:  # "It also improves ...": not a claim alone
+                continue
             tokens = set(content_tokens(sentence.text))
             worth = claim_worthiness(sentence.text) - (FIRST_SENTENCE_PENALTY if sentence.index == 0 else 0.0)
             if worth <= 0:
@@ -127,13 +131,18 @@ def extract_claims(papers: list[Paper], question: str, max_claims: int, per_pape
             continue
         chosen.append(item)
     chosen.sort(key=lambda item: (item[1], item[2]))
-    return [
-        Claim(
-            id=f"E{number}",
-            text=text,
-            origin="extracted",
-            source=papers[pos].arxiv_id,
-            sentence_index=index,
+    claims = []
+    for number, (_, pos, index, text, _) in enumerate(chosen, start=1):
+        rewritten = standalone(text, papers[pos])
+        claims.append(
+            Claim(
+                id=f"E{number}",
+                text=rewritten.text,
+                origin="extracted",
+                source=papers[pos].arxiv_id,
+                sentence_index=index,
+                quote=text,
+                finding=rewritten.finding,
+            )
         )
-        for number, (_, pos, index, text, _) in enumerate(chosen, start=1)
-    ]
+    return claims

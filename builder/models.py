@@ -93,6 +93,15 @@ class Claim:
     source: str  # arXiv id of the paper it comes from or cites
     sentence_index: int | None = None
     spec_line: int | None = None
+    # An extracted claim is its source sentence rewritten to stand alone (`builder/standalone.py`): `quote` is
+    # the sentence exactly as the paper states it, `finding` what is verified (no author label or frame).
+    quote: str | None = None
+    finding: str = ""
+
+    @property
+    def statement(self) -> str:
+        """The text the verifier checks: the finding, or the claim as written."""
+        return self.finding or self.text
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,8 @@ class Lexicon:
 
 
 def paper_text(paper: Paper) -> str:
-    return " ".join([paper.title, paper.abstract, *paper.fulltext_sentences])
+    """What a number in a claim may come from; the year is the one of the claim's author-year label."""
+    return " ".join([paper.title, paper.abstract, *paper.fulltext_sentences, str(paper.year)])
 
 
 @dataclass(frozen=True)

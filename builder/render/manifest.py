@@ -32,6 +32,7 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
     return {
         "id": claim.id,
         "text": claim.text,
+        "quote": claim.quote,
         "origin": claim.origin,
         "source": claim.source,
         "sentence_index": claim.sentence_index,

@@ -32,6 +32,7 @@ def judge(
     idf: Idf,
     setting: Setting,
     min_confidence: float,
+    quote: str | None = None,
 ) -> DocResult:
     """One paper's verdict on one claim, exactly as builds and `python -m builder verify` both give it.
 
@@ -48,7 +49,8 @@ def judge(
         best_text = doc.sentences[result.ranked[0][0]].text
         if self_referential(claim_text) and self_referential(best_text):
             p = min(p, CONFLICT_CAP)
-        if origin == "extracted" and " ".join(best_text.split()).lower() == " ".join(claim_text.split()).lower():
+        copied = quote or claim_text
+        if origin == "extracted" and " ".join(best_text.split()).lower() == " ".join(copied.split()).lower():
             kept = [i for i in range(len(doc.sentences)) if i != result.ranked[0][0]]
             reduced = Document(doc.doc_id, doc.title, [doc.sentences[i] for i in kept], [doc.norms[i] for i in kept])
             again = scorer.score(unit, norm, reduced, idf, setting)
@@ -95,7 +97,7 @@ class Verifier:
         }
         plans = []
         for claim in claims:
-            unit = Unit.of(claim.text)
+            unit = Unit.of(claim.statement)
             norm = idf.vector_norm(unit)
             plans.append((claim, unit, norm, self._candidates(claim, unit, norm, documents, idf)))
         # One pass of the entailment model (when installed) over every pair to score.
@@ -120,7 +122,9 @@ class Verifier:
     ) -> tuple[DocResult, PaperVerdict | None]:
         """Score one paper for one claim in its setting, with the cross-paper rules (`judge`)."""
         setting = Setting.CITED if doc.doc_id == claim.source else Setting.OPEN
-        result = judge(self.scorer, claim.text, claim.origin, unit, norm, doc, idf, setting, threshold)
+        result = judge(
+            self.scorer, claim.statement, claim.origin, unit, norm, doc, idf, setting, threshold, claim.quote
+        )
         if not result.ranked:
             return result, None
         p, label = result.probability, result.label

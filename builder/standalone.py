@@ -1,0 +1,181 @@
+"""Claims that stand alone: an abstract sentence rewritten as a statement attributed to its paper.
+
+"Finally, we show that our approach surpasses existing methods" means nothing in a table of claims from
+nine papers. These deterministic rules turn it into "Politov et al. (2025) show that their approach
+surpasses existing methods", and keep the sentence itself as the claim's quote:
+
+1. discourse openers go ("Finally,", "Moreover,", "In this paper,", "First,"), as many as there are;
+2. the writers become the paper: "we" and "this paper/work/study" -> the author-year label ("Politov et al.
+   (2025)"), "our approach/method/model/..." and "the proposed method" -> the method's name where the paper
+   names it (a title such as "CROP: ..." or "a framework called X"), else "the approach of <label>";
+   after the label, later self-references read "they/their/them";
+3. the verb agrees with the new subject ("This paper introduces" -> "<label> introduce");
+4. every number, hedge and condition stays: only the words above change, and nothing is cut.
+
+A sentence whose subject is a pronoun the rules cannot resolve ("It also improves ...", "These results
+...") is not a claim that stands alone; `resolvable` says so, and extraction skips it. The same rules give
+the claim's *finding* for verification: the sentence without its openers and reporting frame, with method
+names resolved but no author label (a name and a year are not evidence, and a year would read as a number).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder.models import Paper
+
+_OPENER = re.compile(
+    r"^(?:finally|moreover|furthermore|additionally|in addition|also|then|thus|therefore|hence|overall|"
+    r"in particular|specifically|importantly|notably|however|first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly|"
+    r"here|to this end|in (?:this|our|the present) (?:paper|work|study|article)|in summary|in short|"
+    r"as a result|consequently|besides|further|interestingly|surprisingly|crucially|similarly|likewise|"
+    r"in contrast|on the other hand|to (?:this|that) end|as such|for instance|for example)\s*,?\s+",
+    re.IGNORECASE,
+)
+_FRAME = re.compile(
+    r"^(?P<who>we|our (?:results|experiments|analys[ie]s|findings|evaluations?|study)|this (?:paper|work|study)|"
+    r"(?:the |our )?(?:experimental )?results(?: on [^,]{1,80})?|"
+    r"(?:the )?(?:extensive |our )?experiments(?: (?:on|for|across|in|with) [^,]{1,80}?)?)"
+    r"\s+(?P<adv>(?:also|further|empirically|experimentally|clearly|first|then|additionally|well)\s+)?"
+    r"(?P<verb>show|shows|showed|shown|find|finds|found|demonstrate|demonstrates|demonstrated|observe|observes|"
+    r"observed|confirm|confirms|confirmed|reveal|reveals|revealed|indicate|indicates|indicated|suggest|suggests|"
+    r"suggested|establish|establishes|established|verify|verifies|verified|prove|proves|proved)\s+that\s+",
+    re.IGNORECASE,
+)
+METHOD_NOUNS = "approach|method|model|framework|technique|system|algorithm|architecture|strategy|pipeline"
+_OUR_METHOD = re.compile(
+    rf"\b(?:our|the proposed|this|the presented)\s+(?:new\s+|novel\s+|simple\s+)?({METHOD_NOUNS})s?\b", re.I
+)
+_SELF = re.compile(
+    rf"\b(?:(?:our|the proposed|the presented)\s+(?:new\s+|novel\s+|simple\s+)?(?P<noun>{METHOD_NOUNS})s?|"
+    r"we|our|us|this paper|this work|this study|the present (?:paper|work|study))\b",
+    re.IGNORECASE,
+)
+_UNRESOLVED_START = re.compile(r"^(?:it|they|these|those|this|such|both|he|she)\b(?! (?:paper|work|study))", re.I)
+# A method's name: a title that opens with one name before a colon ("CROP: ...", "MAD-X: ..."), or the
+# abstract naming it ("a framework called Mixture of Entity Experts (MoEE)", "we propose CoLaDa, a ...").
+_TITLE_NAME = re.compile(r"^([A-Za-z][\w\-]*[A-Z0-9][\w\-]*|[A-Z][\w\-]+)\s*:")
+_CALLED = re.compile(
+    r"\b(?:called|termed|named(?! entit)|dubbed|we call)\s+(?:the\s+)?([A-Z][\w\-]*[A-Z0-9][\w\-]*|[A-Z][\w\-]+)[,.;\s]"
+)
+_INTRODUCED = re.compile(
+    r"\b(?:we (?:propose|present|introduce)|approach,|method,|framework,)\s+([A-Z][\w\-]*[A-Z][\w\-]*)\b"
+)
+_CALLED_ACRONYM = re.compile(r"\b(?:called|termed|named(?! entit)|dubbed|we call)\s+[^().;]{1,60}?\(([A-Z][\w\-]+)\)")
+GENERIC_TITLE_WORDS = frozenset({"revisiting", "towards", "toward", "on", "beyond", "rethinking", "understanding"})
+
+
+def author_label(paper: Paper) -> str:
+    """'Politov et al. (2025)', 'Pires and Schlinger (2019)', 'Wu (2020)': the report's citation label."""
+    names = [a.split()[-1] for a in paper.authors if a.split()]
+    if not names:
+        who = "Anonymous"
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} ({paper.year})"
+
+
+def method_name(paper: Paper) -> str | None:
+    """The name a paper gives its method or resource, or None when it gives none."""
+    title = _TITLE_NAME.match(paper.title.strip())
+    resource = re.search(r"\b(?:benchmark|dataset|corpus|evaluat\w*|testbed)\b", paper.title, re.IGNORECASE)
+    if title and title.group(1).lower() not in GENERIC_TITLE_WORDS and not resource:
+        return title.group(1)
+    for pattern in (_CALLED_ACRONYM, _CALLED):
+        called = pattern.search(paper.abstract)
+        if called:
+            return called.group(1)
+    introduced = _INTRODUCED.search(paper.abstract)
+    return introduced.group(1) if introduced else None
+
+
+@dataclass(frozen=True)
+class Standalone:
+    text: str  # the attributed statement shown as the claim
+    finding: str  # what is verified: no openers, frame or author label
+    resolvable: bool  # False when the subject is a pronoun these rules cannot resolve
+
+
+def _agree(verb: str, plural: bool) -> str:
+    """A present-tense verb made to agree with the new subject (past tenses and modals agree already)."""
+    low = verb.lower()
+    if plural and low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if plural and re.search(r"(?:ss|sh|ch|x|z)es$", low):
+        return verb[:-2]
+    if plural and low.endswith("s") and not low.endswith("ss"):
+        return verb[:-1]
+    if not plural and not low.endswith(("s", "ed")) and low not in {"can", "could", "may", "might", "will", "would"}:
+        return verb + ("es" if re.search(r"(?:s|sh|ch|x|z)$", low) else "s")
+    return verb
+
+
+def _strip_openers(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _OPENER.sub("", text, count=1)
+    return text
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def standalone(sentence: str, paper: Paper) -> Standalone:
+    """Rewrite one sentence of `paper` to stand alone (see the module's rules)."""
+    label = author_label(paper)
+    plural = " et al." in label or " and " in label
+    name = method_name(paper)
+    core = _strip_openers(" ".join(sentence.split()))
+    frame = _FRAME.match(core)
+    finding = core[frame.end() :] if frame else core
+    if name:
+        finding = _OUR_METHOD.sub(name, finding)
+    finding = _capitalise(finding)
+
+    body = core
+    attributed = False
+    if frame:
+        verb = frame.group("verb")
+        adverb = frame.group("adv") or ""
+        body = f"{label} {adverb}{_agree(verb, plural)} that {core[frame.end() :]}"
+        attributed = True
+    else:
+        subject = re.match(r"^(we|this (?:paper|work|study|article))\s+(\w+)", core, re.IGNORECASE)
+        method = _OUR_METHOD.match(core)
+        if subject:
+            body = f"{label} {_agree(subject.group(2), plural)}{core[subject.end() :]}"
+            attributed = True
+        elif method:
+            body = (name or f"The {method.group(1).lower()} of {label}") + core[method.end() :]
+            attributed = name is None
+    # Later self-references read from the subject already named: the first "we"/"our" still unresolved gets
+    # the label, every one after it "they"/"their"/"them".
+    if name:
+        body = re.sub(r"^(.{0,80}\bthat )it\b", rf"\g<1>{name}", body, count=1)
+    named = [attributed]
+
+    def resolve(match: re.Match[str]) -> str:
+        word = match.group(0).lower()
+        noun = match.group("noun")
+        if noun:  # "our approach", "the proposed method"
+            if name:
+                return name
+            if named[0]:
+                return f"their {noun.lower()}"
+            named[0] = True
+            return f"the {noun.lower()} of {label}"
+        if named[0]:
+            return {"we": "they", "us": "them"}.get(word, "their" if word == "our" else "their work")
+        named[0] = True
+        return f"{label}'s" if word == "our" else label
+
+    body = _SELF.sub(resolve, body)
+    body = _capitalise(body)
+    resolvable = not _UNRESOLVED_START.match(body) and not re.match(r"^.{0,80}\bthat it\b", body)
+    return Standalone(body, finding, resolvable)
