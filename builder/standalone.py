@@ -45,10 +45,10 @@ _FRAME = re.compile(
 )
 METHOD_NOUNS = "approach|method|model|framework|technique|system|algorithm|architecture|strategy|pipeline"
 _OUR_METHOD = re.compile(
-    rf"\b(?:our|the proposed|this|the presented)\s+(?:new\s+|novel\s+|simple\s+)?({METHOD_NOUNS})s?\b", re.I
+    rf"\b(?:our|the proposed|this|the presented)\s+(?:new\s+|novel\s+|simple\s+)?((?:{METHOD_NOUNS})(?:e?s)?)\b", re.I
 )
 _SELF = re.compile(
-    rf"\b(?:(?:our|the proposed|the presented)\s+(?:new\s+|novel\s+|simple\s+)?(?P<noun>{METHOD_NOUNS})s?|"
+    rf"\b(?:(?:our|the proposed|the presented)\s+(?:new\s+|novel\s+|simple\s+)?(?P<noun>(?:{METHOD_NOUNS})(?:e?s)?)|"
     r"we|our|us|this paper|this work|this study|the present (?:paper|work|study))\b",
     re.IGNORECASE,
 )

@@ -62,6 +62,12 @@ ONE = Paper(
         ),
         (
             GARCIA_FERRERO,
+            "Evaluating on NER, we show that our techniques are much more effective than strong baselines.",
+            "Evaluating on NER, García-Ferrero et al. (2022) show that their techniques are much more effective than "
+            "strong baselines.",
+        ),
+        (
+            GARCIA_FERRERO,
             "A detailed analysis of our results suggests that this might be due to important differences in "
             "language use.",
             "A detailed analysis of García-Ferrero et al. (2022)'s results suggests that this might be due to "
