@@ -132,6 +132,8 @@ def standalone(sentence: str, paper: Paper) -> Standalone:
     plural = " et al." in label or " and " in label
     name = method_name(paper)
     core = _strip_openers(" ".join(sentence.split()))
+    # "..., in this paper we demonstrate that ..." mid-sentence: the locative names the writers, drop it.
+    core = re.sub(r"\b(?:in|through) (?:this|our|the present) (?:paper|work|study|article),? (we)\b", r"\1", core)
     frame = _FRAME.match(core)
     finding = core[frame.end() :] if frame else core
     if name:

@@ -68,6 +68,12 @@ ONE = Paper(
         ),
         (
             GARCIA_FERRERO,
+            "Although earlier work proposed projection, in this paper we demonstrate that model transfer wins.",
+            "Although earlier work proposed projection, García-Ferrero et al. (2022) demonstrate that model transfer "
+            "wins.",
+        ),
+        (
+            GARCIA_FERRERO,
             "A detailed analysis of our results suggests that this might be due to important differences in "
             "language use.",
             "A detailed analysis of García-Ferrero et al. (2022)'s results suggests that this might be due to "
