@@ -120,6 +120,16 @@ class Stance(StrEnum):
     NEI = "NEI"  # not enough information: the paper holds no evidence either way
 
 
+class ClaimStatus(StrEnum):
+    """What a reader may take from a claim, most telling first. A claim's own sentence is provenance, not
+    verification: only another paper's support makes it corroborated."""
+
+    CONTESTED = "contested"  # some paper of the report contradicts it
+    CORROBORATED = "corroborated"  # a paper other than its source supports it
+    STATED = "stated"  # its own source states it (an extracted claim's quote, or what a spec claim cites)
+    UNSUPPORTED = "unsupported"  # no paper supports it
+
+
 @dataclass(frozen=True)
 class PaperVerdict:
     """What one paper says about a claim, with the sentence that decided it."""
@@ -148,6 +158,14 @@ class Verdict:
     contested: bool = False  # some paper (its source included) contradicts it
     supports: tuple[PaperVerdict, ...] = ()  # other papers that support it, most probable first
     contradicts: tuple[PaperVerdict, ...] = ()  # papers that contradict it, most probable first
+
+    @property
+    def status(self) -> ClaimStatus:
+        if self.contested:
+            return ClaimStatus.CONTESTED
+        if self.corroborated:
+            return ClaimStatus.CORROBORATED
+        return ClaimStatus.STATED if self.grounded else ClaimStatus.UNSUPPORTED
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,8 @@ class Counts:
     grounded: int
     corroborated: int  # verified claims another paper supports (open-setting decision)
     contested: int = 0  # claims some paper contradicts
+    stated: int = 0  # claims only their own source states (status "stated")
+    unsupported: int = 0  # claims no paper supports
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from builder.models import Claim, ClaimResult, Counts, Paper, Report, Review, Verdict
+from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Verdict
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
 
@@ -46,6 +46,8 @@ def count(claims: list[ClaimResult], papers: list[Paper]) -> Counts:
         grounded=sum(r.verdict.verified and r.verdict.grounded for r in claims),
         corroborated=sum(r.verdict.verified and r.verdict.corroborated for r in claims),
         contested=sum(r.verdict.contested for r in claims),
+        stated=sum(r.verdict.status is ClaimStatus.STATED for r in claims),
+        unsupported=sum(r.verdict.status is ClaimStatus.UNSUPPORTED for r in claims),
     )
 
 

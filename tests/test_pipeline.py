@@ -120,6 +120,27 @@ def test_the_disagreement_is_shown_with_both_papers_everywhere(built: Path) -> N
     assert squash(quote) in flat and quote in page
 
 
+def test_honest_statuses_and_claims_that_stand_alone(built: Path) -> None:
+    """Every claim has one status the counts add up to; no extracted claim opens with a pronoun or a
+    connective, and each keeps the sentence it came from as its quote."""
+    opener = re.compile(
+        r"^(?:we|our|it|they|these|this|finally|moreover|furthermore|first|second|in this paper)\b", re.I
+    )
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        counts = data["counts"]
+        statuses = [c["status"] for c in data["claims"]]
+        for status in ("stated", "corroborated", "contested", "unsupported"):
+            assert statuses.count(status) == counts[status], (spec.stem, status)
+        assert sum(counts[s] for s in ("stated", "corroborated", "contested", "unsupported")) == counts["claims"]
+        for claim in data["claims"]:
+            if claim["origin"] == "extracted":
+                assert not opener.match(claim["text"]), claim["text"]
+                assert claim["quote"] and claim["quote"] in " ".join(
+                    json.loads((ROOT / "store" / "papers" / f"{claim['source']}.json").read_text())["abstract"].split()
+                )
+
+
 def test_accented_names_survive_everywhere(built: Path) -> None:
     slug = "domain-mismatch-multisource-ner"  # cites 2501.18750 by Politov, Shkalikov, Jäkel, Färber
     pdf_text = squash(pdftotext(built / "pdf" / f"{slug}.pdf"))

@@ -281,6 +281,8 @@ def _results_summary(report: Report) -> str:
         ("Grounded in their own source", f"{counts.grounded} of {counts.claims}"),
         ("Corroborated by another paper", f"{counts.corroborated} of {counts.claims}"),
         ("Contested by a paper", f"{counts.contested} of {counts.claims}"),
+        ("Stated by their own source only", f"{counts.stated} of {counts.claims}"),
+        ("Supported by no paper", f"{counts.unsupported} of {counts.claims}"),
         ("Review score", f"{report.review.score:.1f}/10 ({report.review.tier})"),
     ]
     body = "\n".join(rf"{tex_escape(a)} & {tex_escape(b)} \\" for a, b in rows)
@@ -336,7 +338,7 @@ def _review(doc: Document, report: Report) -> None:
 
 _CLAIM_COLUMNS = (
     # (header, width) — the claim column takes what is left of \linewidth.
-    ("ID", "2.2em"),
+    ("ID", "4.8em"),  # the id and, under it, the claim's status ("corroborated")
     ("Claim", None),
     ("V", "1.4em"),
     ("Conf.", "2.7em"),
@@ -366,7 +368,9 @@ def _claims(doc: Document, report: Report) -> None:
             r"\textbf{V}: \builderyes{} verified, \builderno{} not verified; "
             r"\textbf{Conf.}: calibrated probability that the claim is supported; "
             r"\textbf{G}: grounded in the paper it comes from; \textbf{C}: corroborated by a different paper, "
-            r"judged with the stricter cut for papers other than the source. "
+            r"judged with the stricter cut for papers other than the source. Under each ID, the claim's status: "
+            r"contested (a paper contradicts it), corroborated (another paper supports it), stated (only its "
+            r"own source states it) or unsupported. "
             r"Below each claim, the sentence that decided it, the papers that support or contradict it with "
             r"their sentences, and the reason."
             "\n\n"))
@@ -386,7 +390,8 @@ def _claims(doc: Document, report: Report) -> None:
             claim, verdict = result.claim, result.verdict
             origin = r" \textcolor{muted}{\footnotesize(from the spec)}" if claim.origin == "spec" else ""
             table.append(NoEscape(
-                rf"\textbf{{{tex_escape(claim.id)}}} & {tex_escape(claim.text)}{origin} & {mark(verdict.verified)} & "
+                rf"\textbf{{{tex_escape(claim.id)}}}\newline{{\scriptsize\color{{muted}}{verdict.status.value}}} & "
+                rf"{tex_escape(claim.text)}{origin} & {mark(verdict.verified)} & "
                 rf"{verdict.confidence:.2f} & {mark(verdict.grounded)} & {mark(verdict.corroborated)} & "
                 rf"{cite(report, claim.source, numbers=numbers)} \\*"))
             best = deciding_evidence(result)

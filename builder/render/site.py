@@ -173,10 +173,9 @@ def confidence_cell(result: ClaimResult) -> str:
 
 def support_cell(result: ClaimResult) -> str:
     verdict = result.verdict
-    flags = (("grounded", verdict.grounded), ("corroborated", verdict.corroborated), ("contested", verdict.contested))
-    parts = [name for name, flag in flags if flag]
-    rank = int(verdict.grounded) * 2 + int(verdict.corroborated) - 4 * int(verdict.contested)
-    return f'<td data-sort="{rank}">{" · ".join(parts) if parts else "—"}</td>'
+    status = verdict.status
+    rank = {"corroborated": 3, "stated": 2, "unsupported": 1, "contested": 0}[status.value]
+    return f'<td data-sort="{rank}" class="lr-status lr-status--{status.value}">{status.value}</td>'
 
 
 def sort_header(label: str, kind: str = "text") -> str:
@@ -496,6 +495,8 @@ def report_markdown(
         f"<li><strong>{counts.grounded}</strong> grounded</li>",
         f"<li><strong>{counts.corroborated}</strong> corroborated</li>",
         f"<li><strong>{counts.contested}</strong> contested</li>",
+        f"<li><strong>{counts.stated}</strong> stated by their source only</li>",
+        f"<li><strong>{counts.unsupported}</strong> unsupported</li>",
         f"<li>review <strong>{report.review.score:.1f}</strong>/10</li>",
         "</ul>",
     )
