@@ -56,10 +56,14 @@ def _abstract(loaded: LoadedSpec, counts: Counts, claims: list[ClaimResult], rev
     parts = [
         f"This report asks: {question}",
         f"It synthesises {_plural(counts.papers, 'arXiv paper')} and checks "
-        f"{_plural(counts.claims, 'claim')} against them: {counts.verified} verified, "
-        f"{counts.corroborated} of them independently corroborated by a paper other than their source.",
+        f"{_plural(counts.claims, 'claim')} against them: {counts.corroborated} corroborated by a paper other than "
+        f"their source, {counts.contested} contested by a paper, {counts.stated} stated only by their own source "
+        f"and {counts.unsupported} supported by no paper.",
     ]
-    strongest = sorted((r for r in claims if r.verdict.verified), key=lambda r: (-r.verdict.confidence, r.claim.id))[:2]
+    # Corroborated findings first: a claim its own sentence states is provenance, not a second opinion.
+    rank = {ClaimStatus.CORROBORATED: 0, ClaimStatus.STATED: 1}
+    supported = [r for r in claims if r.verdict.status in rank]
+    strongest = sorted(supported, key=lambda r: (rank[r.verdict.status], -r.verdict.confidence, r.claim.id))[:2]
     if strongest:
         findings = " ".join(f"{_sentence(r.claim.text)} ({r.claim.id})" for r in strongest)
         parts.append(f"The best-supported findings: {findings}")

@@ -521,6 +521,12 @@ _COUNT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\b{_NUM}\s+(?:of\s+(?:them|which|these)\s+)?(?:claims?\s+)?(?:(?:were|are|was|is)\s+)?"
             rf"grounded\b",
         ),
+        ("contested", rf"\b{_NUM}\s+(?:claims?\s+)?(?:(?:were|are|was|is)\s+)?contested\b"),
+        ("stated", rf"\b{_NUM}\s+(?:claims?\s+)?(?:(?:were|are|was|is)\s+)?stated\s+only\b"),
+        (
+            "unsupported",
+            rf"\b{_NUM}\s+(?:claims?\s+)?(?:(?:were|are|was|is)\s+)?(?:unsupported\b|supported\s+by\s+no\s+paper)",
+        ),
         (
             "verified_of",
             rf"\b{_NUM}\s+of\s+(?:the\s+)?{_NUM}\s+claims?\s+(?:(?:were|are|was|is)\s+)?"
@@ -592,7 +598,9 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
             sum(r.verdict.corroborated for r in claims),
         },
     }
-    for name in ("papers", "claims", "verified", "grounded", "corroborated"):
+    for status in ("contested", "stated", "unsupported"):
+        actual[status] = {sum(r.verdict.status.value == status for r in claims)}
+    for name in ("papers", "claims", "verified", "grounded", "corroborated", "contested", "stated", "unsupported"):
         value = getattr(c, name)
         if value not in actual[name]:
             table = "paper list" if name == "papers" else "claims table"
@@ -610,6 +618,9 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
         "verified": {c.verified},
         "grounded": {c.grounded},
         "corroborated": {c.corroborated},
+        "contested": {c.contested},
+        "stated": {c.stated},
+        "unsupported": {c.unsupported},
         "unverified": {c.claims - c.verified},
         "extracted": {extracted, c.claims},
         "written": {c.claims - extracted},

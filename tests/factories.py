@@ -226,6 +226,8 @@ def counts_for(papers: tuple[Paper, ...], claims: tuple[ClaimResult, ...]) -> Co
         grounded=sum(c.verdict.grounded for c in claims),
         corroborated=sum(c.verdict.corroborated for c in claims),
         contested=sum(c.verdict.contested for c in claims),
+        stated=sum(c.verdict.status.value == "stated" for c in claims),
+        unsupported=sum(c.verdict.status.value == "unsupported" for c in claims),
     )
 
 

@@ -159,7 +159,10 @@ def test_counts_agree_between_header_abstract_results_and_table(built: Path) -> 
         results = data["sections"]["results"]
         assert f"{counts['papers']} paper" in results
         assert f"{counts['verified']} verified" in results
-        assert f"{counts['verified']} verified" in data["abstract"]
+        for status in ("corroborated", "contested", "stated", "unsupported"):
+            assert f"{counts[status]} {status}" in data["abstract"] or f"{counts[status]} supported by no" in (
+                data["abstract"]
+            )
         assert f"{data['review']['score']:.1f}/10" in results
 
 
