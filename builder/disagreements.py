@@ -1,13 +1,16 @@
-"""Where the papers disagree: claims a paper contradicts, as review findings that name both papers.
+"""Where the papers disagree: pairs of papers that contradict each other, and review findings naming both.
 
 A claim is *contested* when any paper of the report (its own source included) contradicts it
-(`Verdict.contradicts`, decided by the verifier); the finding quotes the contradicting sentence so a reader
-can check it against the claim.
+(`Verdict.contradicts`, decided by the verifier). `find_disagreements` turns the contradictions between two
+different papers into the report's list of disagreements, each pair once; the findings quote the
+contradicting sentence so a reader can check it against the claim.
 """
 
 from __future__ import annotations
 
-from builder.models import Finding, Report
+from collections.abc import Sequence
+
+from builder.models import ClaimResult, Disagreement, Finding, Report
 
 QUOTE_CHARS = 240  # a contradicting sentence is quoted up to this length in a finding
 
@@ -21,6 +24,41 @@ def _who(report: Report, arxiv_id: str) -> str:
     except KeyError:
         return f"arXiv:{arxiv_id}"
     return f"[{numbers[arxiv_id]}] {cite(paper)}"
+
+
+def find_disagreements(claims: Sequence[ClaimResult]) -> tuple[Disagreement, ...]:
+    """Every (claim, other paper that contradicts it), in claim order; a pair seen from both sides counts once
+    (C1 of paper A against sentence 3 of B, and C4 made from that sentence against A)."""
+    made_from = {
+        (r.claim.source, r.claim.sentence_index): r.claim.id for r in claims if r.claim.sentence_index is not None
+    }
+    seen: set[frozenset[tuple[str, str]]] = set()
+    out = []
+    for result in claims:
+        claim = result.claim
+        for judgement in result.verdict.contradicts:
+            if judgement.arxiv_id == claim.source:
+                continue
+            other_id = made_from.get((judgement.arxiv_id, judgement.sentence_index))
+            mine = (claim.source, claim.id if claim.sentence_index is None else f"s{claim.sentence_index}")
+            theirs = (judgement.arxiv_id, f"s{judgement.sentence_index}")
+            key = frozenset({mine, theirs})  # the same two sentences, whichever claim came first
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                Disagreement(
+                    claim_id=claim.id,
+                    claim_paper=claim.source,
+                    claim_sentence=claim.quote or claim.text,
+                    other_paper=judgement.arxiv_id,
+                    other_sentence_index=judgement.sentence_index,
+                    other_sentence=judgement.sentence,
+                    other_claim_id=other_id,
+                    note=judgement.note,
+                )
+            )
+    return tuple(out)
 
 
 def contested_findings(report: Report) -> list[Finding]:

@@ -169,6 +169,24 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """Two papers of a report that say opposite things: a claim and the other paper's sentence against it."""
+
+    claim_id: str
+    claim_paper: str  # arXiv id of the claim's source
+    claim_sentence: str  # what the claim's paper says: its quote, or the claim as written in the spec
+    other_paper: str
+    other_sentence_index: int  # numbered from 0, as `paper_sentences` numbers them
+    other_sentence: str
+    other_claim_id: str | None  # the report's claim made from that sentence, when there is one
+    note: str  # the conflict found, e.g. "comparison reversed: ..."
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        return (self.claim_id, self.other_claim_id) if self.other_claim_id else (self.claim_id,)
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str  # stable, e.g. "off-topic-source", "truncated-text"
     severity: str  # "info", "warning", "error"
@@ -243,6 +261,7 @@ class Report:
     limitations: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
     bib_keys: dict[str, str] = field(default_factory=dict)  # arxiv_id -> BibTeX key
+    disagreements: tuple[Disagreement, ...] = ()  # pairs of papers that contradict each other, in claim order
 
     @property
     def is_draft(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from builder.disagreements import find_disagreements
 from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Verdict
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
@@ -168,6 +169,7 @@ def assemble(
         limitations=_limitations(loaded, counts, warnings),
         warnings=tuple(warnings),
         bib_keys=bib_keys,
+        disagreements=find_disagreements(results),
     )
     settings = loaded.spec.settings
     config = ReviewConfig(

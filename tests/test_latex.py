@@ -119,7 +119,7 @@ def test_compiles_to_a_multi_page_pdf(built: dict) -> None:
 def test_sections_in_order(built: dict) -> None:
     text = built["text"]
     headings = ["Abstract", "1 Introduction", "2 Methodology", "3 Results", "4 Review", "5 Limitations",
-                "6 Extracted Claims", "7 Figures", "References"]
+                "6 Disagreements", "7 Extracted Claims", "8 Figures", "References"]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)

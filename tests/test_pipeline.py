@@ -118,6 +118,13 @@ def test_the_disagreement_is_shown_with_both_papers_everywhere(built: Path) -> N
     assert flat.count(squash("Contradicted by")) == len(contested) == page.count("Contradicted by")
     quote = "can outperform multilingual language models for low-resource languages"
     assert squash(quote) in flat and quote in page
+    # The Disagreements section lists each pair of papers once, in the PDF and on the page alike.
+    disagreements = data["disagreements"]
+    assert disagreements and all(set(d["papers"]) == {"2210.12623", "2501.18750"} for d in disagreements)
+    sides = [frozenset(zip(d["papers"], d["sentences"], strict=True)) for d in disagreements]
+    assert len(sides) == len(set(sides))
+    assert flat.count(squash("disagree (comparison reversed")) == len(disagreements)
+    assert page.count("disagree <em>(comparison reversed") == len(disagreements)
 
 
 def test_honest_statuses_and_claims_that_stand_alone(built: Path) -> None:

@@ -421,6 +421,26 @@ def _claims(doc: Document, report: Report) -> None:
         doc.append(table)
 
 
+def _disagreements(doc: Document, report: Report) -> None:
+    """Each pair of papers that contradict each other, both sentences quoted (the page lists the same)."""
+    numbers = _ref_numbers(report)
+    with doc.create(Section("Disagreements", label=False)):
+        if not report.disagreements:
+            doc.append(NoEscape(r"No two papers of this report contradict each other on a claim."))
+            return
+        items = []
+        for d in report.disagreements:
+            claims = " and ".join(tex_escape(c) for c in d.claim_ids)
+            note = rf" \emph{{({tex_escape(d.note)})}}" if d.note else ""
+            items.append(
+                rf"\item \textbf{{{claims}}}: {cite(report, d.claim_paper, numbers=numbers)} and "
+                rf"{cite(report, d.other_paper, numbers=numbers)} disagree{note}. "
+                rf"“{tex_escape(d.claim_sentence)}” against sentence {d.other_sentence_index + 1} of "
+                rf"{_cite_number(numbers, d.other_paper)}: “{tex_escape(d.other_sentence)}”"
+            )
+        doc.append(NoEscape(r"\begin{itemize}[leftmargin=1.2em]" "\n" + "\n".join(items) + "\n" r"\end{itemize}"))
+
+
 def _figures(doc: Document, figures: Sequence[Figure]) -> None:
     with doc.create(Section("Figures", label=False)):
         for figure in figures:
@@ -525,6 +545,7 @@ def render_tex(
             doc.append(NoEscape(
                 "\n\n" r"\paragraph{Build notes.}" "\n" r"\begin{itemize}[leftmargin=1.2em]\small" "\n"
                 + "\n".join(rf"\item {tex_escape(w)}" for w in report.warnings) + "\n" r"\end{itemize}"))
+    _disagreements(doc, report)
     _claims(doc, report)
     if figures:
         _figures(doc, figures)

@@ -119,6 +119,16 @@ def manifest(report: Report) -> dict[str, Any]:
         },
         "papers": [_paper(p, report.bib_keys.get(p.arxiv_id)) for p in report.papers],
         "claims": [_claim(r) for r in report.claims],
+        "disagreements": [
+            {
+                "claims": list(d.claim_ids),
+                "papers": [d.claim_paper, d.other_paper],
+                "sentences": [d.claim_sentence, d.other_sentence],
+                "other_sentence_index": d.other_sentence_index,
+                "note": d.note,
+            }
+            for d in report.disagreements
+        ],
         "review": _review(report.review),
         "warnings": list(report.warnings),
     }

@@ -275,6 +275,32 @@ def judgements_html(verdict: Verdict, report: Report, numbers: dict[str, int]) -
     return "".join(parts)
 
 
+def disagreements_html(report: Report) -> str:
+    """Each pair of papers that contradict each other, both sentences quoted, linked to the claims and references."""
+    if not report.disagreements:
+        return "<p>No two papers of this report contradict each other on a claim.</p>"
+    numbers = {p.arxiv_id: n for n, p in enumerate(report.papers, start=1)}
+
+    def who(arxiv_id: str) -> str:
+        try:
+            paper = report.paper(arxiv_id)
+        except KeyError:
+            return f"arXiv:{esc(arxiv_id)}"
+        return f'<a href="#ref-{numbers[arxiv_id]}">[{numbers[arxiv_id]}] {esc(short_cite(paper))}</a>'
+
+    items = []
+    for d in report.disagreements:
+        claims = " and ".join(f'<a href="#{html_id("claim", c)}">{esc(c)}</a>' for c in d.claim_ids)
+        note = f" <em>({esc(d.note)})</em>" if d.note else ""
+        items.append(
+            f"<li><p>{claims}: {who(d.claim_paper)} and {who(d.other_paper)} disagree{note}.</p>"
+            f"<blockquote>{esc(d.claim_sentence)}</blockquote>"
+            f"<p>against sentence {d.other_sentence_index + 1} of {who(d.other_paper)}:</p>"
+            f"<blockquote>{esc(d.other_sentence)}</blockquote></li>"
+        )
+    return f'<ol class="lr-disagreements">{"".join(items)}</ol>'
+
+
 def claim_origin(result: ClaimResult, report: Report, numbers: dict[str, int]) -> str:
     claim = result.claim
     ref = f"[{numbers[claim.source]}]" if claim.source in numbers else f"arXiv:{claim.source}"
@@ -530,6 +556,7 @@ def report_markdown(
         "## Results" + raw(paragraphs(report.results, cite, claim_refs)),
         review_section(report),
         "## Limitations" + raw(limitations),
+        "## Disagreements" + raw(disagreements_html(report)),
         "## Extracted Claims" + claims,
         figures_section(report, figures),
         "## References" + references,
