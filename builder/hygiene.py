@@ -73,7 +73,21 @@ def balance_bidi(text: str) -> str:
         out.append(char)
     for opened in reversed(stack):
         out.append(_PDI if opened in _ISOLATE_OPEN else _PDF)
-    return FSI + "".join(out) + _PDI
+    balanced = "".join(out)
+    return balanced if _isolated(balanced) else FSI + balanced + _PDI
+
+
+def _isolated(balanced: str) -> bool:
+    """True when balanced text is one FSI...PDI isolate already, so cleaning twice changes nothing."""
+    if not balanced.startswith(FSI):
+        return False
+    depth = 0
+    for index, char in enumerate(balanced):
+        depth += char in _ISOLATE_OPEN
+        depth -= char == _PDI
+        if depth == 0:
+            return index == len(balanced) - 1
+    return False
 
 
 def strip_bidi(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from builder.errors import StoreError
 from builder.models import Paper, split_arxiv_id
-from builder.record import Parsed, RecordError, parse_record
+from builder.record import Parsed, RecordError, json_int, parse_record
 
 STORE_FIELDS = (
     "arxiv_id",
@@ -48,7 +48,7 @@ def paper_from_record(record: Any, path: Path | str, *, corpus: bool = False) ->
 def _load_json(text: str, where: str) -> Any:
     """JSON, or a RecordError naming the place: corrupt text and absurd nesting are input errors, not crashes."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{where}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:

@@ -47,7 +47,21 @@ class RecordError(StoreError):
     exit_code = 2
 
 
+@dataclass(frozen=True)
+class HugeNumber:
+    """A JSON integer too long for Python's int() (over 4,300 digits raises); kept as its digit count."""
+
+    digits: int
+
+
+def json_int(text: str) -> int | HugeNumber:
+    """`json.loads(parse_int=...)`: ordinary integers as int, absurd ones as a HugeNumber the schema refuses."""
+    return int(text) if len(text) <= 100 else HugeNumber(len(text.lstrip("-")))
+
+
 def _describe(value: Any) -> str:
+    if isinstance(value, HugeNumber):
+        return f"a number with {value.digits} digits"
     if value is None:
         return "null"
     if isinstance(value, bool):
