@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
-from builder.errors import BuilderError, SpecErrors
+from builder.errors import BuilderError, RenderError, SpecErrors
 from builder.models import Report
 from builder.papers import PaperStore, atomic_write_text
 from builder.record import RecordError
@@ -265,9 +265,10 @@ def _build_fresh(
     # Heavy imports live here so a fully cached build never pays for them.
     from builder.claims import collect_claims
     from builder.render.bibtex import bib_keys, render_bibtex
-    from builder.render.latex import Figure, compile_pdf, render_tex
+    from builder.render.latex import Figure, compile_pdf, render_tex, tex_escape
     from builder.render.manifest import render_json
     from builder.render.plots import make_plots
+    from builder.render.texlog import blame
     from builder.report import assemble
     from builder.verify import Verifier
     from builder.verify.model import MissingExtra
@@ -315,9 +316,12 @@ def _build_fresh(
     figures = [Figure(name=p.name, tex=p.tex, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
     atomic_write_text(tex_path, render_tex(report, figures, latex_dir=templates_dir(ctx.settings)))
-    warnings = compile_pdf(
-        tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
-    )
+    try:
+        warnings = compile_pdf(
+            tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
+        )
+    except RenderError as exc:  # name the data field on the failing line, when there is one
+        raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None
     stop()
     if warnings:
         report = replace(report, warnings=(*report.warnings, *warnings))
