@@ -173,7 +173,8 @@ def read_jsonl(source: Path) -> tuple[list[Paper], list[str]]:
     warnings: list[str] = []
     problems: list[str] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines end at "\n" only: splitlines() would also cut at U+2028, U+0085 or \x1c inside a string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{source}:{number}"

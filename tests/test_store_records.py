@@ -106,6 +106,19 @@ def test_store_import_drops_blank_author_names_with_a_warning_and_cleans_text(
     assert stored["comments"] == "line break"
 
 
+def test_a_jsonl_line_holding_unicode_line_separators_is_one_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the held-out run: splitlines() cut a record at a U+2028 inside a string ("corrupt JSON")."""
+    project = _settings_project(tmp_path)
+    source = tmp_path / "papers.jsonl"
+    line = json.dumps(record(title="a\u2028b\u2029c\x85d\x1ce\x1df\x1eg"), ensure_ascii=False)
+    source.write_text(line + "\r\n", encoding="utf-8")
+    assert cli_main(["--root", str(project), "store", "import", str(source)]) == 0, capsys.readouterr().err
+    stored = json.loads((project / "store" / "papers" / "2999.00001.json").read_text(encoding="utf-8"))
+    assert stored["title"] == "a b c defg"  # separators become spaces, the C0 controls \x1c-\x1e go
+
+
 def test_text_hygiene_balances_every_bidi_control() -> None:
     assert balance_bidi("plain") == "plain"
     assert balance_bidi("a\u202cb\u2069c") == FSI + "abc\u2069"  # closers that open nothing are dropped
