@@ -90,6 +90,12 @@ def _isolated(balanced: str) -> bool:
     return False
 
 
+def has_visible(text: str) -> bool:
+    """True when the text shows something: a letter, digit, punctuation or symbol, not only spaces, zero-width
+    characters, bidi controls or lone combining marks (a 'name' of U+200B is as blank as one of spaces)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
+
+
 def strip_bidi(text: str) -> str:
     """Text without bidi controls, for TeX and BibTeX (which neither print nor interpret them)."""
     return _BIDI_RE.sub("", text)

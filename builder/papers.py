@@ -16,7 +16,7 @@ from typing import Any
 
 from builder.errors import StoreError
 from builder.models import Paper, split_arxiv_id
-from builder.record import Parsed, RecordError, json_int, parse_record
+from builder.record import MAX_RECORD_BYTES, Parsed, RecordError, json_int, parse_record
 
 STORE_FIELDS = (
     "arxiv_id",
@@ -110,6 +110,9 @@ class PaperStore:
         """The validated record of one paper; the file must hold the paper its name gives (no impostors)."""
         path = self.path_for(arxiv_id)
         try:
+            if path.stat().st_size > MAX_RECORD_BYTES:
+                raise RecordError(f"{path}: {path.stat().st_size} bytes, more than one record may hold "
+                                  f"({MAX_RECORD_BYTES} bytes)")
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise StoreError(f"paper {arxiv_id} is not in the store ({path})") from None
@@ -178,6 +181,9 @@ def read_jsonl(source: Path) -> tuple[list[Paper], list[str]]:
         if not line.strip():
             continue
         where = f"{source}:{number}"
+        if len(line) > MAX_RECORD_BYTES:
+            problems.append(f"{where}: {len(line)} characters, more than one record may hold ({MAX_RECORD_BYTES})")
+            continue
         try:
             parsed = parse_record(_load_json(line, where), where, corpus=True)
         except RecordError as exc:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from builder.errors import StoreError
-from builder.hygiene import TextError, clean_text
+from builder.hygiene import TextError, clean_text, has_visible
 from builder.models import Paper, split_arxiv_id
 
 # Bounds: far above any real arXiv record (the largest author lists hold a few thousand names, abstracts are
@@ -32,6 +32,7 @@ MAX_CATEGORIES = 50
 MAX_SENTENCES = 50_000
 MAX_SENTENCE = 20_000
 MAX_VERSION = 9_999
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # one record's JSON; the field bounds allow far less text but lists add up
 
 CATEGORY_RE = re.compile(r"^[a-z][a-z\-]{0,20}(?:\.[A-Za-z][A-Za-z\-]{0,20})?$")
 _VERSION_RE = re.compile(r"^v?([1-9][0-9]{0,3})$", re.ASCII)
@@ -90,9 +91,9 @@ def _text(limit: int, what: str, *, one_line: bool = True, required: bool = True
             raise ValueError(str(exc)) from None
         if len(cleaned) > limit:
             raise ValueError(f"is too long: {len(cleaned)} characters, at most {limit} allowed")
-        if not cleaned:
+        if not has_visible(cleaned):  # empty, or only spaces, zero-width and bidi characters
             if required:
-                raise ValueError(f"must not be empty (expected {what})")
+                raise ValueError(f"must not be empty or invisible (expected {what})")
             return None
         return cleaned
 
@@ -205,10 +206,17 @@ class Parsed:
     warnings: tuple[str, ...] = ()
 
 
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """The dotted field path, printable: an unknown key may hold anything (controls, surrogates, a megabyte)."""
+    name = ".".join(str(part) for part in loc) or "(record)"
+    name = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in name)
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
 def _errors(exc: ValidationError, where: str) -> RecordError:
     lines = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "(record)"
+        field = _field_name(error["loc"])
         kind = error["type"]
         if kind == "missing":
             message = "required field is missing"
@@ -232,10 +240,20 @@ def parse_record(data: Any, where: str, *, expect_id: str | None = None, corpus:
         raise RecordError(f"{where}: expected a JSON object (one paper record), got {_describe(data)}")
     if corpus:
         data = {k: v for k, v in data.items() if k not in CORPUS_EXTRAS}
+    # Unknown keys are named here, before pydantic, which cannot even print a key holding a lone surrogate.
+    unknown = [
+        f"{where}: field '{_field_name((key,))}': unknown field; a store record has only: "
+        + ", ".join(StoreRecord.model_fields)
+        for key in data
+        if key not in StoreRecord.model_fields
+    ]
+    known = {k: v for k, v in data.items() if k in StoreRecord.model_fields}
     try:
-        record = StoreRecord.model_validate(data)
+        record = StoreRecord.model_validate(known)
     except ValidationError as exc:
-        raise _errors(exc, where) from None
+        raise RecordError("\n".join([*unknown, str(_errors(exc, where))])) from None
+    if unknown:
+        raise RecordError("\n".join(unknown))
     if expect_id is not None and record.arxiv_id != expect_id:
         raise RecordError(
             f"{where}: field 'arxiv_id': the file is named for {expect_id} but the record says {record.arxiv_id}; "

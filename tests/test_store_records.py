@@ -56,6 +56,8 @@ BAD_LINES = [
     (json.dumps(record(abstract="x" * 330_000)), "abstract", "330000 characters, at most 20000"),
     (json.dumps(record(extra_field=1)), "extra_field", "unknown field"),
     (json.dumps(record()).replace('"title"', '"title_"'), "title", "required field is missing"),
+    (json.dumps(record(title="\u200b\u2066\u2069 \u0301")), "title", "must not be empty or invisible"),
+    (json.dumps(record()).replace('"title"', '"t\\u0000\\ud800' + "x" * 100 + '"'), "t??xxx", "unknown field"),
     ("[1, 2]", "(record)", "expected a JSON object"),
     ('{"arxiv_id": "2999.00001", ', "(record)", "corrupt JSON"),
 ]
@@ -92,7 +94,7 @@ def test_store_import_drops_blank_author_names_with_a_warning_and_cleans_text(
     project = _settings_project(tmp_path)
     source = tmp_path / "papers.jsonl"
     hostile = record(
-        authors=["Ann Smith", "   ", "\u00a0\t", "Bob\x00 Jones\x1b"],
+        authors=["Ann Smith", "   ", "\u00a0\t", "Bob\x00 Jones\x1b", "\u200b\u200d"],
         title="Title with \u202eevil override and a bell\x07",
         comments="line\nbreak\ufeff",
     )
@@ -100,6 +102,7 @@ def test_store_import_drops_blank_author_names_with_a_warning_and_cleans_text(
     assert cli_main(["--root", str(project), "store", "import", str(source)]) == 0
     err = capsys.readouterr().err
     assert f"{source}:1: author 2 has a blank name; left out" in err and "author 3 has a blank name" in err
+    assert "author 5 has a blank name" in err  # zero-width characters only
     stored = json.loads((project / "store" / "papers" / "2999.00001.json").read_text(encoding="utf-8"))
     assert stored["authors"] == ["Ann Smith", "Bob Jones"]
     assert stored["title"] == FSI + "Title with \u202eevil override and a bell\u202c\u2069"
