@@ -18,21 +18,6 @@ from builder.errors import StoreError
 from builder.models import Paper, split_arxiv_id
 from builder.record import MAX_RECORD_BYTES, Parsed, RecordError, json_int, parse_record
 
-STORE_FIELDS = (
-    "arxiv_id",
-    "version",
-    "title",
-    "authors",
-    "abstract",
-    "published",
-    "updated",
-    "primary_category",
-    "categories",
-    "doi",
-    "journal_ref",
-    "comments",
-)
-
 
 def file_name(arxiv_id: str) -> str:
     """Old-style ids hold a '/', which may not reach the file system: 'hep-th/9901001' -> 'hep-th_9901001.json'."""

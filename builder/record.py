@@ -254,6 +254,12 @@ def parse_record(data: Any, where: str, *, expect_id: str | None = None, corpus:
         raise RecordError("\n".join([*unknown, str(_errors(exc, where))])) from None
     if unknown:
         raise RecordError("\n".join(unknown))
+    written = split_arxiv_id(str(data["arxiv_id"]))[1]  # valid: the schema accepted it
+    if written is not None and record.version is not None and written != record.version:
+        raise RecordError(
+            f"{where}: field 'version': the record says {record.version} but its arxiv_id "
+            f"{data['arxiv_id']!r} names version {written}; keep one"
+        )
     if expect_id is not None and record.arxiv_id != expect_id:
         raise RecordError(
             f"{where}: field 'arxiv_id': the file is named for {expect_id} but the record says {record.arxiv_id}; "

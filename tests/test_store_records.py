@@ -58,6 +58,7 @@ BAD_LINES = [
     (json.dumps(record()).replace('"title"', '"title_"'), "title", "required field is missing"),
     (json.dumps(record(title="\u200b\u2066\u2069 \u0301")), "title", "must not be empty or invisible"),
     (json.dumps(record()).replace('"title"', '"t\\u0000\\ud800' + "x" * 100 + '"'), "t??xxx", "unknown field"),
+    (json.dumps(record(arxiv_id="2999.00001v2", version=3)), "version", "names version 2; keep one"),
     ("[1, 2]", "(record)", "expected a JSON object"),
     ('{"arxiv_id": "2999.00001", ', "(record)", "corrupt JSON"),
 ]
