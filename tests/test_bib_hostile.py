@@ -96,6 +96,10 @@ def check_bib(bib: str, papers: list[Paper], folder: Path) -> dict[str, dict[str
         seen, log = bibtex_view(bib, folder)
         assert "error" not in log.lower(), log
         assert seen == parsed, (seen, parsed)
+        # A real style formats names (format.name$) and titles (change.case$): their grammar must hold too.
+        (folder / "doc.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n")
+        plain = subprocess.run(["bibtex", "doc"], cwd=folder, capture_output=True, text=True, timeout=60)
+        assert "error message" not in plain.stdout, plain.stdout
     return parsed
 
 
@@ -226,3 +230,33 @@ def test_any_value_in_any_field_keeps_the_bib_grammar(papers: list[Paper], tmp_p
         assert expected <= set(fields)
         assert ("doi" in fields) == bool(item.doi and item.doi.strip())
         assert fields["url"] == dataclasses.replace(item).abs_url
+
+
+@pytest.mark.skipif(not (HAVE_BIBTEX and shutil.which("xelatex") and shutil.which("pdftotext")), reason="TeX Live")
+@settings(
+    max_examples=int(os.environ.get("BUILDER_HOSTILE_EXAMPLES", "8")),
+    deadline=None,
+    derandomize="BUILDER_HOSTILE_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(papers=st.lists(hostile_papers(), min_size=3, max_size=6, unique_by=lambda p: p.arxiv_id))
+def test_a_document_citing_any_hostile_bib_compiles(papers: list[Paper], tmp_path: Path) -> None:
+    """The citer's side of the property: plain.bst formats every name and title, XeLaTeX (any Unicode) compiles
+    the bibliography, and `\\input{/etc/passwd}` in a value never shows the file."""
+    doc = tmp_path / uuid.uuid4().hex[:8]
+    doc.mkdir()
+    (doc / "refs.bib").write_text(render_bibtex(papers, bib_keys(papers)), encoding="utf-8")
+    (doc / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage{fontspec}\\setmainfont{FreeSerif}\\usepackage{url}\n"
+        "\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
+        encoding="utf-8",
+    )
+    run = {"cwd": doc, "capture_output": True, "text": True, "timeout": 120}
+    latex = ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    subprocess.run(latex, **run)  # type: ignore[call-overload]
+    bib = subprocess.run(["bibtex", "doc"], **run)  # type: ignore[call-overload]
+    assert "error message" not in bib.stdout, bib.stdout
+    final = subprocess.run(latex, **run)  # type: ignore[call-overload]
+    assert final.returncode == 0, [line for line in final.stdout.splitlines() if line.startswith("!")]
+    text = subprocess.run(["pdftotext", "doc.pdf", "-"], cwd=doc, capture_output=True, text=True).stdout
+    assert "root:x:0:0" not in text

@@ -193,11 +193,20 @@ def _journal_fields(journal_ref: str) -> dict[str, str]:
     return {"journal": escape_value(journal_ref)}
 
 
+def _odd_commas(value: str) -> bool:
+    """True unless the name has no comma or is 'Family, Given' with text on both sides: BibTeX stops with
+    'has a comma at the end' or 'Too many commas' for anything else."""
+    if "," not in value:
+        return False
+    parts = value.split(",")
+    return len(parts) > 2 or not all(part.strip(" \t~-") for part in parts)  # ~ and - separate name tokens
+
+
 def _author(name: str) -> str:
-    """A name that itself contains the word 'and' (or 'others', or two commas) would be split or misread by
-    BibTeX; bracing keeps it one author, printed as written."""
+    """A name that itself contains the word 'and' (or is 'others', or has commas BibTeX's name grammar cannot
+    take) would be split or misread by BibTeX; bracing keeps it one author, printed as written."""
     value = escape_value(name)
-    odd = re.search(r"\band\b", value, flags=re.IGNORECASE) or value.count(",") > 1 or value.lower() == "others"
+    odd = re.search(r"\band\b", value, flags=re.IGNORECASE) or _odd_commas(value) or value.lower() == "others"
     return f"{{{value}}}" if odd or not value else value
 
 
