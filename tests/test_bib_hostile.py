@@ -187,6 +187,7 @@ FRAGMENTS = [
     "}", "{", "\\", "\\}", "\\{", "}, note = {X", "\\input{/etc/passwd}", "^^5c", "^", "$", "$x_1$", "$\\input$",
     "%", "#", "&", "_", "~", "@misc{y,", "\"", ",", " and ", "others", "\\textit{", "\\'", "\\\\", "\x00", "\x1b",
     "\u202e", "\u2066", "\u202c", "\u2069", "\ufeff", "\u00a0", "é", "Ł", "中文", "😀", "\n", "\t", "  ",
+    "\\LaTeX", "\\O", "\\ss", "\\'e", "\\c{c}", "\\textit{x}", "$\\alpha$", "Þ", ",~", "-",
 ]
 hostile_text = st.lists(
     st.one_of(st.sampled_from(FRAGMENTS), st.text(min_size=1, max_size=6)), min_size=1, max_size=8
@@ -239,16 +240,20 @@ def test_any_value_in_any_field_keeps_the_bib_grammar(papers: list[Paper], tmp_p
     derandomize="BUILDER_HOSTILE_EXAMPLES" not in os.environ,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(papers=st.lists(hostile_papers(), min_size=3, max_size=6, unique_by=lambda p: p.arxiv_id))
-def test_a_document_citing_any_hostile_bib_compiles(papers: list[Paper], tmp_path: Path) -> None:
-    """The citer's side of the property: plain.bst formats every name and title, XeLaTeX (any Unicode) compiles
-    the bibliography, and `\\input{/etc/passwd}` in a value never shows the file."""
+@given(
+    papers=st.lists(hostile_papers(), min_size=3, max_size=6, unique_by=lambda p: p.arxiv_id),
+    style=st.sampled_from(["plain", "alpha", "abbrv"]),
+)
+def test_a_document_citing_any_hostile_bib_compiles(papers: list[Paper], style: str, tmp_path: Path) -> None:
+    """The citer's side of the property: a standard style formats every name (alpha cuts them into labels, abbrv
+    into initials) and title, XeLaTeX (any Unicode) compiles the bibliography, and `\\input{/etc/passwd}` in a
+    value never shows the file."""
     doc = tmp_path / uuid.uuid4().hex[:8]
     doc.mkdir()
     (doc / "refs.bib").write_text(render_bibtex(papers, bib_keys(papers)), encoding="utf-8")
     (doc / "doc.tex").write_text(
         "\\documentclass{article}\\usepackage{fontspec}\\setmainfont{FreeSerif}\\usepackage{url}\n"
-        "\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n",
+        f"\\begin{{document}}\\nocite{{*}}\\bibliographystyle{{{style}}}\\bibliography{{refs}}\\end{{document}}\n",
         encoding="utf-8",
     )
     run = {"cwd": doc, "capture_output": True, "text": True, "timeout": 120}

@@ -205,7 +205,7 @@ def _odd_commas(value: str) -> bool:
 def _author(name: str) -> str:
     """A name that itself contains the word 'and' (or is 'others', or has commas BibTeX's name grammar cannot
     take) would be split or misread by BibTeX; bracing keeps it one author, printed as written."""
-    value = escape_value(name)
+    value = bib_text(name, name=True)
     odd = re.search(r"\band\b", value, flags=re.IGNORECASE) or _odd_commas(value) or value.lower() == "others"
     return f"{{{value}}}" if odd or not value else value
 

@@ -32,7 +32,7 @@ SAFE_TEXT_COMMANDS = _names(
     "textit textbf emph textsc texttt textsf textrm textsl textup textnormal mbox "
     "ss o O ae AE oe OE aa AA l L i j dh DH th TH ng NG dj DJ "
     "LaTeX TeX BibTeX ldots dots textendash textemdash textquoteleft textquoteright S P copyright "
-    "c d b k r u v H t "
+    "c d b k r u v t "
     "textbackslash textbraceleft textbraceright textasciitilde textasciicircum textunderscore"
 )
 # Inside $...$: letters, operators and font switches of plain mathematics.
@@ -48,7 +48,7 @@ SAFE_MATH_COMMANDS = _names(
 )
 # Of those, the ones that take an argument: kept only when a brace group follows directly.
 _ARG_TEXT_COMMANDS = _names(
-    "textit textbf emph textsc texttt textsf textrm textsl textup textnormal mbox c d b k r u v H t"
+    "textit textbf emph textsc texttt textsf textrm textsl textup textnormal mbox c d b k r u v t"
 )
 _ARG_MATH_COMMANDS = _names(
     "mathrm mathbf mathit mathcal mathbb mathsf mathtt boldsymbol text textrm textit operatorname sqrt hat "
@@ -108,11 +108,15 @@ def _math_is_plain(body: str) -> bool:
     return True
 
 
-def _text_piece(text: str, keep_groups: bool) -> str:
+def _text_piece(text: str, keep_groups: bool, name: bool = False) -> str:
     """Escape a stretch of text (no math): safe LaTeX stays, everything else prints as itself.
 
     Without `keep_groups` (the braces did not balance and are dropped) no command is kept, since
-    `\\textit{x}` without its braces would become the unknown `\\textitx`.
+    `\\textit{x}` without its braces would become the unknown `\\textitx`. A kept command without an argument
+    is braced, `{\\O}`: BibTeX's case changes leave a braced command's name alone (`\\LaTeX` would become
+    `\\latex`), and XeTeX would read `\\OÞ` as one unknown command. In a `name`, every command and escape is
+    braced (BibTeX's "special character"), because styles cut names into labels and initials character by
+    character (alpha, abbrv), and a cut `\\&` leaves a lone backslash; commands with arguments are printed.
     """
     out: list[str] = []
     index = 0
@@ -123,9 +127,13 @@ def _text_piece(text: str, keep_groups: bool) -> str:
             after = text[index + 2 : index + 3]
             match = _COMMAND.match(text, index)
             if match:
-                name = match.group(1)
-                needs_group = name in _ARG_TEXT_COMMANDS
-                if keep_groups and name in SAFE_TEXT_COMMANDS and (not needs_group or text[match.end() :][:1] == "{"):
+                command = match.group(1)
+                needs_group = command in _ARG_TEXT_COMMANDS
+                if keep_groups and command in SAFE_TEXT_COMMANDS and not needs_group:
+                    out.append("{" + match.group(0) + "}")
+                    index = match.end()
+                    continue
+                if keep_groups and needs_group and not name and text[match.end() : match.end() + 1] == "{":
                     out.append(match.group(0))
                     index = match.end()
                     continue
@@ -137,10 +145,15 @@ def _text_piece(text: str, keep_groups: bool) -> str:
                 out.append(r"{\textbraceleft}" if following == "{" else r"{\textbraceright}")
                 index += 2
                 continue
-            elif following and (
-                following in _STANDALONE_SYMBOLS
-                or (keep_groups and following in _ACCENTS and (after.isalpha() or after == "{"))
-            ):
+            elif following and following in _STANDALONE_SYMBOLS:
+                out.append("{\\" + following + "}" if name else "\\" + following)
+                index += 2
+                continue
+            elif keep_groups and following and following in _ACCENTS and after.isalpha():
+                out.append("{\\" + following + after + "}" if name else "\\" + following)
+                index += 3 if name else 2
+                continue
+            elif keep_groups and following and following in _ACCENTS and after == "{" and not name:
                 out.append("\\" + following)
                 index += 2
                 continue
@@ -151,7 +164,8 @@ def _text_piece(text: str, keep_groups: bool) -> str:
             if keep_groups:
                 out.append(char)
         elif char in _ESCAPE_BARE:
-            out.append(_ESCAPE_BARE[char])
+            escaped = _ESCAPE_BARE[char]
+            out.append("{" + escaped + "}" if name and not escaped.startswith("{") else escaped)
         else:
             out.append(char)
         index += 1
@@ -161,10 +175,16 @@ def _text_piece(text: str, keep_groups: bool) -> str:
 _MATH_RE = re.compile(r"(?<!\\)\$([^$]*?)(?<!\\)\$")
 
 
-def bib_text(text: str) -> str:
-    """A title, name or journal for a braced BibTeX value: balanced as BibTeX counts, no command that acts."""
+def bib_text(text: str, *, name: bool = False) -> str:
+    """A title, name or journal for a braced BibTeX value: balanced as BibTeX counts, no command that acts.
+
+    `name`: an author name, which styles cut into initials and labels: no math, every escape braced.
+    """
     text = " ".join(strip_bidi(text).split())
     keep_groups = bibtex_balanced(_grouping_braces(text))
+    if name:
+        value = _text_piece(text, keep_groups, name=True)
+        return value if bibtex_balanced(value) else value.replace("{", "").replace("}", "")
     out: list[str] = []
     last = 0
     for match in _MATH_RE.finditer(text):
