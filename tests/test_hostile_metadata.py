@@ -23,7 +23,7 @@ from test_pipeline import ROOT, _project, pdftotext, run_builder
 from builder.errors import RenderError
 from builder.hygiene import BIDI_CONTROLS
 from builder.render.latex import PDF_AUTHOR_LIMIT, compile_pdf, render_tex, tex_escape
-from builder.render.texlog import WRAP_AT, blame, wrap_long_lines
+from builder.render.texlog import WRAP_AT, blame, error_line, hint, tex_errors, wrap_long_lines
 
 SPEC = (ROOT / "reports" / "domain-mismatch-multisource-ner.yaml").read_text(encoding="utf-8")  # uses 2003.11080
 TARGET = "2003.11080"
@@ -159,3 +159,19 @@ def test_long_lines_are_broken_at_spaces_and_comments_are_kept_whole() -> None:
     assert lines[0] == "a" and all(len(x) <= WRAP_AT for x in lines[1:-2])
     assert " ".join(lines[1:-2]) == line and lines[-2] == f"% {line}"
     assert wrap_long_lines("short\n") == "short\n"
+
+
+def test_tex_errors_find_errors_anywhere_on_a_line_and_say_what_they_mean() -> None:
+    log = "\n".join([
+        "(./report.tex", "! TeX capacity exceeded, sorry [main memory size=5000000].", "<argument> ...",
+        "l.412 \\item\\label{ref:3}Author0 Many0, Author1", "", "No pages of output.",
+    ])
+    assert tex_errors(log) == "! TeX capacity exceeded, sorry [main memory size=5000000].\n" \
+        "l.412 \\item\\label{ref:3}Author0 Many0, Author1"
+    assert hint(tex_errors(log)) == "the text is larger than TeX's memory allows"
+    assert error_line(log, "", "a\n" * 500) == 412
+    terminal = "(/usr/share/texmf/size11.clo))(./report.aux)! Unable to read an entire line---bufsize=200000.\n" \
+        "Please increase buf_size in texmf.cnf.\n"
+    assert tex_errors("no error in the log", output=terminal) == (
+        "! Unable to read an entire line---bufsize=200000.\nPlease increase buf_size in texmf.cnf.")
+    assert error_line("", terminal, "short\n" + "x" * 300 + "\nshort\n") == 2  # the longest line
