@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
-from builder.errors import BuilderError, SpecErrors
+from builder.errors import BuilderError, RenderError, SpecErrors
 from builder.models import Report
 from builder.papers import PaperStore, atomic_write_text
+from builder.record import RecordError
 from builder.settings import ProjectSettings
 from builder.spec import LoadedSpec, load_spec, spec_files
 
@@ -218,7 +219,7 @@ def cached_outcome(spec_path: Path, ctx: BuildContext) -> ReportOutcome | None:
         cache_dir = ctx.cache_root / spec_path.stem / key
         if (cache_dir / "done").is_file():
             return _outcome_from_cache(spec_path.stem, spec_path, cache_dir, "cached", timings)
-    except (BuilderError, SpecErrors, OSError, pickle.UnpicklingError, EOFError):
+    except Exception:  # whatever it is, build_report meets it again and fails only this report
         pass
     return None
 
@@ -238,7 +239,7 @@ def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
         if (cache_dir / "done").is_file():
             return _outcome_from_cache(slug, spec_path, cache_dir, "cached", timings)
         return _build_fresh(loaded, ids, cache_dir, ctx, timings)
-    except SpecErrors as exc:
+    except (SpecErrors, RecordError) as exc:
         status, message = "invalid", str(exc)
     except BuilderError as exc:
         status, message = "failed", str(exc)
@@ -264,9 +265,10 @@ def _build_fresh(
     # Heavy imports live here so a fully cached build never pays for them.
     from builder.claims import collect_claims
     from builder.render.bibtex import bib_keys, render_bibtex
-    from builder.render.latex import Figure, compile_pdf, render_tex
+    from builder.render.latex import Figure, compile_pdf, render_tex, tex_escape
     from builder.render.manifest import render_json
     from builder.render.plots import make_plots
+    from builder.render.texlog import blame
     from builder.report import assemble
     from builder.verify import Verifier
     from builder.verify.model import MissingExtra
@@ -275,7 +277,7 @@ def _build_fresh(
 
     # Gather the papers from the store (the network is only for `refresh`).
     stop = _timed(timings, "papers")
-    papers = PaperStore(ctx.settings.store_dir).get_many(ids)
+    papers, store_warnings = PaperStore(ctx.settings.store_dir).read_many(ids)
     stop()
 
     # Extract claims and take the spec's own.
@@ -298,7 +300,7 @@ def _build_fresh(
     # Review and assemble the one Report model.
     stop = _timed(timings, "review")
     keys = bib_keys(papers)
-    report = assemble(loaded, papers, claims, verdicts, warnings=[], bib_keys=keys)
+    report = assemble(loaded, papers, claims, verdicts, warnings=store_warnings, bib_keys=keys)
     stop()
 
     # Render: plots, .bib, .tex, PDF, then the manifest (which also records TeX's warnings).
@@ -314,9 +316,12 @@ def _build_fresh(
     figures = [Figure(name=p.name, tex=p.tex, caption=p.caption, alt=p.alt) for p in plots]
     tex_path = work / f"{slug}.tex"
     atomic_write_text(tex_path, render_tex(report, figures, latex_dir=templates_dir(ctx.settings)))
-    warnings = compile_pdf(
-        tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
-    )
+    try:
+        warnings = compile_pdf(
+            tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
+        )
+    except RenderError as exc:  # name the data field on the failing line, when there is one
+        raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None
     stop()
     if warnings:
         report = replace(report, warnings=(*report.warnings, *warnings))

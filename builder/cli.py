@@ -94,7 +94,9 @@ def _cmd_build(args: argparse.Namespace, settings: ProjectSettings) -> int:
 def _cmd_store(args: argparse.Namespace, settings: ProjectSettings) -> int:
     from builder.papers import PaperStore, import_jsonl
 
-    added, changed = import_jsonl(PaperStore(settings.store_dir), args.jsonl)
+    added, changed, warnings = import_jsonl(PaperStore(settings.store_dir), args.jsonl)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{added} papers added, {changed} updated in {settings.store_dir / 'papers'}")
     return 0
 

@@ -63,3 +63,7 @@ class StoreError(BuilderError):
 
 class RenderError(BuilderError):
     """A renderer (TeX, MkDocs) failed; the message holds the lines that matter."""
+
+    def __init__(self, message: str, tex_line: int | None = None) -> None:
+        super().__init__(message)
+        self.tex_line = tex_line  # the .tex line TeX's error points at, so the data on it can be named

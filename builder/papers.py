@@ -6,7 +6,6 @@ Builds read only this store (and the lock), so CI never needs the network. `refr
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import tempfile
@@ -17,21 +16,7 @@ from typing import Any
 
 from builder.errors import StoreError
 from builder.models import Paper, split_arxiv_id
-
-STORE_FIELDS = (
-    "arxiv_id",
-    "version",
-    "title",
-    "authors",
-    "abstract",
-    "published",
-    "updated",
-    "primary_category",
-    "categories",
-    "doi",
-    "journal_ref",
-    "comments",
-)
+from builder.record import MAX_RECORD_BYTES, Parsed, RecordError, json_int, parse_record
 
 
 def file_name(arxiv_id: str) -> str:
@@ -40,50 +25,19 @@ def file_name(arxiv_id: str) -> str:
     return base.replace("/", "_") + ".json"
 
 
-def _date(value: Any, field: str, path: Path) -> dt.date | None:
-    if value in (None, ""):
-        return None
+def paper_from_record(record: Any, path: Path | str, *, corpus: bool = False) -> Paper:
+    """A Paper from a store or corpus record, validated by `builder.record`; RecordError names the file and field."""
+    return parse_record(record, str(path), corpus=corpus).paper
+
+
+def _load_json(text: str, where: str) -> Any:
+    """JSON, or a RecordError naming the place: corrupt text and absurd nesting are input errors, not crashes."""
     try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise StoreError(f"{path}: field '{field}' is not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def _version(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    text = str(value).lstrip("v")
-    return int(text) if text.isdigit() else None
-
-
-def paper_from_record(record: dict[str, Any], path: Path) -> Paper:
-    """Build a Paper from a store or corpus record; raise StoreError naming the file on bad data."""
-    try:
-        arxiv_id = split_arxiv_id(str(record["arxiv_id"]))[0]
-        title = str(record["title"]).strip()
-        authors = record["authors"]
-        abstract = str(record["abstract"]).strip()
-    except (KeyError, ValueError, TypeError) as exc:
-        raise StoreError(f"{path}: missing or invalid field: {exc}") from None
-    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise StoreError(f"{path}: field 'authors' must be a list of names")
-    if not title or not abstract:
-        raise StoreError(f"{path}: 'title' and 'abstract' must not be empty")
-    return Paper(
-        arxiv_id=arxiv_id,
-        title=" ".join(title.split()),
-        authors=tuple(" ".join(a.split()) for a in authors),
-        abstract=" ".join(abstract.split()),
-        version=_version(record.get("version")),
-        published=_date(record.get("published"), "published", path),
-        updated=_date(record.get("updated"), "updated", path),
-        primary_category=record.get("primary_category") or None,
-        categories=tuple(record.get("categories") or ()),
-        doi=record.get("doi") or None,
-        journal_ref=record.get("journal_ref") or None,
-        comments=record.get("comments") or None,
-        fulltext_sentences=tuple(record.get("fulltext_sentences") or ()),
-    )
+        return json.loads(text, parse_int=json_int)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"{where}: corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{where}: JSON nested too deeply (a paper record is one flat object)") from None
 
 
 def paper_to_record(paper: Paper) -> dict[str, Any]:
@@ -137,24 +91,28 @@ class PaperStore:
     def has(self, arxiv_id: str) -> bool:
         return self.path_for(arxiv_id).is_file()
 
-    def get(self, arxiv_id: str) -> Paper:
+    def read(self, arxiv_id: str) -> Parsed:
+        """The validated record of one paper; the file must hold the paper its name gives (no impostors)."""
         path = self.path_for(arxiv_id)
         try:
+            if path.stat().st_size > MAX_RECORD_BYTES:
+                raise RecordError(f"{path}: {path.stat().st_size} bytes, more than one record may hold "
+                                  f"({MAX_RECORD_BYTES} bytes)")
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise StoreError(f"paper {arxiv_id} is not in the store ({path})") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{path}: cannot read: {exc}") from None
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise StoreError(f"{path}: corrupt JSON at line {exc.lineno}: {exc.msg}") from None
-        if not isinstance(record, dict):
-            raise StoreError(f"{path}: expected a JSON object")
-        return paper_from_record(record, path)
+        except UnicodeDecodeError as exc:
+            raise RecordError(f"{path}: not UTF-8 text (byte {exc.start + 1}): {exc.reason}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        base = split_arxiv_id(arxiv_id)[0]
+        return parse_record(_load_json(text, str(path)), str(path), expect_id=base)
 
-    def get_many(self, arxiv_ids: Iterable[str]) -> list[Paper]:
-        """All the papers asked for, or one StoreError naming every missing id."""
+    def get(self, arxiv_id: str) -> Paper:
+        return self.read(arxiv_id).paper
+
+    def read_many(self, arxiv_ids: Iterable[str]) -> tuple[list[Paper], list[str]]:
+        """All the papers asked for and the warnings their records gave, or one StoreError naming every missing id."""
         ids = list(arxiv_ids)
         missing = [i for i in ids if not self.has(i)]
         if missing:
@@ -162,7 +120,11 @@ class PaperStore:
                 f"missing from the paper store ({self.papers_dir}): {', '.join(missing)}. "
                 "Run `python -m builder refresh` to fetch them from arXiv."
             )
-        return [self.get(i) for i in ids]
+        parsed = [self.read(i) for i in ids]
+        return [p.paper for p in parsed], [w for p in parsed for w in p.warnings]
+
+    def get_many(self, arxiv_ids: Iterable[str]) -> list[Paper]:
+        return self.read_many(arxiv_ids)[0]
 
     def put(self, paper: Paper) -> bool:
         """Store a paper; return True when the file changed."""
@@ -187,19 +149,55 @@ class PaperStore:
         return self.path_for(arxiv_id).read_bytes()
 
 
-def import_jsonl(store: PaperStore, source: Path) -> tuple[int, int]:
-    """Fill the store from a JSONL file of arXiv records (e.g. shared/corpus/papers.jsonl)."""
-    added = changed = 0
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+def read_jsonl(source: Path) -> tuple[list[Paper], list[str]]:
+    """Every record of a JSONL file validated, or one RecordError listing each bad line (file:line, field)."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"{source}: not UTF-8 text (byte {exc.start + 1}): {exc.reason}") from None
+    except OSError as exc:
+        raise StoreError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    papers: list[Paper] = []
+    warnings: list[str] = []
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    # JSON Lines end at "\n" only: splitlines() would also cut at U+2028, U+0085 or \x1c inside a string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        where = f"{source}:{number}"
+        if len(line) > MAX_RECORD_BYTES:
+            problems.append(f"{where}: {len(line)} characters, more than one record may hold ({MAX_RECORD_BYTES})")
+            continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise StoreError(f"{source}:{number}: invalid JSON: {exc.msg}") from None
-        paper = paper_from_record(record, Path(f"{source}:{number}"))
+            parsed = parse_record(_load_json(line, where), where, corpus=True)
+        except RecordError as exc:
+            problems.append(str(exc))
+            continue
+        arxiv_id = parsed.paper.arxiv_id
+        if arxiv_id in first_line:
+            problems.append(f"{where}: field 'arxiv_id': {arxiv_id} is already on line {first_line[arxiv_id]}")
+            continue
+        first_line[arxiv_id] = number
+        papers.append(parsed.paper)
+        warnings.extend(parsed.warnings)
+    if problems:
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise RecordError("\n".join(shown) + f"\nnothing imported ({len(problems)} bad records in {source})")
+    return papers, warnings
+
+
+def import_jsonl(store: PaperStore, source: Path) -> tuple[int, int, list[str]]:
+    """Fill the store from a JSONL file of arXiv records (e.g. shared/corpus/papers.jsonl).
+
+    Every line is validated before the first file is written: one bad record imports nothing.
+    Returns (added, changed, warnings).
+    """
+    papers, warnings = read_jsonl(source)
+    added = changed = 0
+    for paper in papers:
         existed = store.has(paper.arxiv_id)
         if store.put(paper):
             changed += int(existed)
             added += int(not existed)
-    return added, changed
+    return added, changed, warnings

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from builder.disagreements import contested_findings
+from builder.hygiene import balance_bidi
 from builder.models import ClaimResult, Dimension, Finding, Paper, Report, Review, ReviewerReport
 from builder.text import STOPWORDS, split_sentences, stem
 
@@ -327,7 +328,7 @@ def _claim_label(result: ClaimResult) -> str:
 
 def _short(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else balance_bidi(text[: limit - 1].rstrip() + "…")  # a cut may split an isolate
 
 
 def check_relevance(report: Report, topic: Topic, config: ReviewConfig) -> tuple[list[Finding], dict[str, float]]:

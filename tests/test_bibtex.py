@@ -128,7 +128,8 @@ def test_journal_ref_holding_bibtex_fields_is_unpacked() -> None:
 
 
 def test_whole_corpus_renders_unique_keys_and_parses() -> None:
-    papers = [paper_from_record(json.loads(line), CORPUS) for line in CORPUS.read_text().splitlines() if line.strip()]
+    lines = [line for line in CORPUS.read_text().splitlines() if line.strip()]
+    papers = [paper_from_record(json.loads(line), CORPUS, corpus=True) for line in lines]
     keys = bib_keys(papers)
     assert len(set(keys.values())) == len(papers)
     entries = parse(render_bibtex(papers, keys))

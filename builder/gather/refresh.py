@@ -26,7 +26,8 @@ from builder.gather.client import ArxivClient, ClientConfig, GatherError, chunks
 from builder.gather.fulltext import FullText, FullTextError, extract_fulltext, outline_path, write_outline
 from builder.gather.lock import Lock, LockedPaper, LockedQuery, lock_path, query_key, read_lock, write_lock
 from builder.models import Paper, split_arxiv_id
-from builder.papers import PaperStore, paper_from_record
+from builder.papers import PaperStore
+from builder.record import parse_record
 from builder.spec import LoadedSpec, Query, load_spec
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,11 @@ log = logging.getLogger(__name__)
 
 def paper_from_result(result: arxiv.Result) -> Paper:
     """An arXiv API entry as a store Paper (base id + version), validated like any store record."""
-    short = result.get_short_id()
-    base, version = split_arxiv_id(short)
+    short = str(result.get_short_id())
+    try:
+        base, version = split_arxiv_id(short)
+    except ValueError as exc:
+        raise StoreError(f"arXiv entry {short[:80]!r}: field 'id': {exc}") from None
     record = {
         "arxiv_id": base,
         "version": version,
@@ -48,12 +52,15 @@ def paper_from_result(result: arxiv.Result) -> Paper:
         "published": result.published.date().isoformat() if result.published else None,
         "updated": result.updated.date().isoformat() if result.updated else None,
         "primary_category": result.primary_category or None,
-        "categories": list(result.categories),
+        "categories": result.categories,
         "doi": result.doi or None,
         "journal_ref": result.journal_ref or None,
         "comments": result.comment or None,
     }
-    return paper_from_record(record, Path(f"arXiv entry {short}"))
+    parsed = parse_record(record, f"arXiv entry {short}")
+    for warning in parsed.warnings:
+        log.warning("warning: %s", warning)
+    return parsed.paper
 
 
 def _key(query: Query) -> str:

@@ -15,6 +15,11 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 
 from builder.models import Paper
+from builder.render.bibvalue import bib_identifier, bib_text
+
+# Beyond this many authors the .bib lists the first ones and "and others" (BibTeX's "et al."); the manifest keeps
+# every name. Far above ordinary papers, low enough that no .bib line overflows BibTeX's or TeX's buffers.
+BIB_AUTHOR_LIMIT = 100
 
 # Letters that NFKD does not decompose into ASCII + combining marks.
 _FOLD = str.maketrans(
@@ -136,33 +141,10 @@ def bib_keys(papers: Iterable[Paper]) -> dict[str, str]:
 # --- field values -----------------------------------------------------------------------------------
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for index, ch in enumerate(text):
-        if ch == "{" and (index == 0 or text[index - 1] != "\\"):
-            depth += 1
-        elif ch == "}" and (index == 0 or text[index - 1] != "\\"):
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
 def escape_value(text: str) -> str:
-    """Make metadata safe inside a braced BibTeX value while keeping LaTeX that arXiv already wrote.
-
-    Bare &, %, # (and _ outside $...$) would break LaTeX; unbalanced braces would break BibTeX itself.
-    """
-    text = " ".join(text.split())
-    if not _balanced(text):
-        text = re.sub(r"(?<!\\)[{}]", "", text)
-    pieces = re.split(r"((?<!\\)\$[^$]*(?<!\\)\$)", text)  # keep inline math untouched
-    out = []
-    for index, piece in enumerate(pieces):
-        if index % 2 == 0:
-            piece = re.sub(r"(?<!\\)([&%#_])", r"\\\1", piece)
-        out.append(piece)
-    return "".join(out)
+    """Metadata as a braced BibTeX value: balanced as BibTeX counts braces, special characters escaped, and
+    no TeX command that could act in the citing document (see `builder.render.bibvalue`)."""
+    return bib_text(text)
 
 
 def _needs_protection(word: str) -> bool:
@@ -211,16 +193,35 @@ def _journal_fields(journal_ref: str) -> dict[str, str]:
     return {"journal": escape_value(journal_ref)}
 
 
+def _odd_commas(value: str) -> bool:
+    """True unless the name has no comma or is 'Family, Given' with text on both sides: BibTeX stops with
+    'has a comma at the end' or 'Too many commas' for anything else."""
+    if "," not in value:
+        return False
+    parts = value.split(",")
+    return len(parts) > 2 or not all(part.strip(" \t~-") for part in parts)  # ~ and - separate name tokens
+
+
 def _author(name: str) -> str:
-    """A name that itself contains the word 'and' would be split by BibTeX; bracing keeps it one author."""
-    value = escape_value(name)
-    return f"{{{value}}}" if re.search(r"\band\b", value, flags=re.IGNORECASE) else value
+    """A name that itself contains the word 'and' (or is 'others', or has commas BibTeX's name grammar cannot
+    take) would be split or misread by BibTeX; bracing keeps it one author, printed as written."""
+    value = bib_text(name, name=True)
+    odd = re.search(r"\band\b", value, flags=re.IGNORECASE) or _odd_commas(value) or value.lower() == "others"
+    return f"{{{value}}}" if odd or not value else value
+
+
+def bib_authors(authors: tuple[str, ...]) -> str:
+    """The author field: every name, or the first BIB_AUTHOR_LIMIT and "others" (printed "et al.")."""
+    names = [_author(a) for a in authors[:BIB_AUTHOR_LIMIT]]
+    if len(authors) > BIB_AUTHOR_LIMIT:
+        names.append("others")
+    return " and ".join(names) or "Anonymous"
 
 
 def paper_entry(paper: Paper, key: str) -> Entry:
     """One BibTeX entry: @article when arXiv knows the venue (journal_ref), else @misc."""
     values: dict[str, str] = {
-        "author": " and ".join(_author(a) for a in paper.authors) or "Anonymous",
+        "author": bib_authors(paper.authors),
         "title": protect_title(paper.title),
         "year": str(paper.year),
         "eprint": paper.arxiv_id,
@@ -228,9 +229,9 @@ def paper_entry(paper: Paper, key: str) -> Entry:
         "url": paper.abs_url,
     }
     if paper.primary_category:
-        values["primaryClass"] = paper.primary_category
-    if paper.doi:
-        values["doi"] = paper.doi.strip()
+        values["primaryClass"] = bib_text(paper.primary_category)
+    if paper.doi and paper.doi.strip():
+        values["doi"] = bib_identifier(paper.doi)
     entry_type = "misc"
     if paper.journal_ref:
         values.update(_journal_fields(paper.journal_ref))

@@ -31,7 +31,14 @@ from pylatex import Document, LongTable, Section, Subsection, Tabularx
 from pylatex.utils import NoEscape
 
 from builder.errors import RenderError
+from builder.hygiene import strip_bidi
 from builder.models import ClaimResult, Evidence, Finding, Paper, Report, Stance
+from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors, wrap_long_lines
+
+__all__ = ["missing_glyphs", "tex_errors"]  # re-exported: they moved to builder.render.texlog
+
+# Beyond this many authors a reference lists the first ones and "et al." (the manifest keeps every name).
+PDF_AUTHOR_LIMIT = 100
 
 LATEX_DIR = Path(__file__).resolve().parents[2] / "latex"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -114,7 +121,7 @@ def tex_escape(text: object) -> NoEscape:
     Devanagari words go through \\builderdeva (latex/preamble.tex): shaped with the Devanagari script,
     and tagged with /ActualText so the PDF text layer keeps the characters in logical order.
     """
-    text = str(text)
+    text = strip_bidi(str(text))  # TeX neither prints nor applies bidi controls
     if _DEVANAGARI_RUN.search(text):
         parts: list[str] = []
         last = 0
@@ -195,8 +202,10 @@ def short_authors(paper: Paper) -> str:
 
 
 def full_authors(paper: Paper) -> str:
-    """Every author, in order: 'A, B, C and D'."""
+    """Every author, in order: 'A, B, C and D'; beyond PDF_AUTHOR_LIMIT the first ones and 'et al.'."""
     names = list(paper.authors) or ["Anonymous"]
+    if len(names) > PDF_AUTHOR_LIMIT:
+        return ", ".join(names[:PDF_AUTHOR_LIMIT]) + " et al."
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -554,7 +563,7 @@ def render_tex(
     if engine == "auto":
         engine = choose_engine(body)
     fonts = _read_template(f"fonts-{engine}.tex", latex_dir).rstrip("\n")
-    return f"% !TEX program = {engine}\n" + body.replace(_FONTS_MARK, fonts, 1)
+    return wrap_long_lines(f"% !TEX program = {engine}\n" + body.replace(_FONTS_MARK, fonts, 1))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -562,46 +571,8 @@ def render_tex(
 
 _INCLUDE_RE = re.compile(r"(\\includegraphics(?:\[[^\]]*\])?\{)([^{}]+)(\})")
 _ASSET_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg"}
-_MISSING_RE = re.compile(r"Missing character: There is no (.+?)(?: \(U\+([0-9A-Fa-f]{4,6})\))? in font (.+?)!")
 _JOB = "report"
 _ENGINE_PACKAGES = {"pdflatex": "texlive-latex-base, tex-gyre", "xelatex": "texlive-xetex, fonts-freefont-otf"}
-
-
-def tex_errors(log: str, *, limit: int = 3) -> str:
-    """The TeX error lines that matter: each '!' line and the 'l.NN' context after it."""
-    lines = log.splitlines()
-    picked: list[str] = []
-    errors = 0
-    i = 0
-    while i < len(lines) and errors < limit:
-        if lines[i].startswith("!"):
-            errors += 1
-            picked.append(lines[i])
-            j = i + 1
-            while j < len(lines) and j < i + 12:
-                if re.match(r"^l\.\d+", lines[j]):
-                    picked.append(lines[j])
-                    if j + 1 < len(lines) and lines[j + 1].strip():
-                        picked.append(lines[j + 1])
-                    break
-                j += 1
-            i = j
-        i += 1
-    return "\n".join(picked)
-
-
-def missing_glyphs(log: str) -> list[str]:
-    """One warning per (character, font) XeTeX could not print, naming the character and its code point."""
-    seen: dict[tuple[str, str], str] = {}
-    for match in _MISSING_RE.finditer(log):
-        char, hexcode, font = match.group(1), match.group(2), match.group(3)
-        code = f"U+{int(hexcode, 16):04X}" if hexcode else (f"U+{ord(char):04X}" if len(char) == 1 else "U+?")
-        font_name = font.split(":")[0].split("/")[0].strip('"')
-        key = (code, font_name)
-        if key not in seen:
-            seen[key] = (f"missing glyph: {char!r} ({code}) is not in font {font_name}; "
-                         "the PDF shows an empty box instead")
-    return list(seen.values())
 
 
 def _stage_assets(tex: str, base: Path, workdir: Path) -> str:
@@ -688,8 +659,11 @@ def compile_pdf(
         log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
         pdf = workdir / f"{_JOB}.pdf"
         if proc.returncode != 0 or not pdf.exists():
-            detail = tex_errors(log) or "\n".join(output.decode("utf-8", "replace").strip().splitlines()[-8:])
-            raise RenderError(f"{tex_path}: LaTeX failed\n{detail}")
+            terminal = output.decode("utf-8", "replace")
+            detail = tex_errors(log, output=terminal) or "\n".join(terminal.strip().splitlines()[-8:])
+            meaning = hint(detail)
+            raise RenderError(f"{tex_path}: LaTeX failed{' (' + meaning + ')' if meaning else ''}\n{detail}",
+                              tex_line=error_line(log, terminal, tex))
         warnings = missing_glyphs(log)
         if re.search(r"LaTeX Warning: (There were undefined references|Label\(s\) may have changed)", log):
             warnings.append(f"{tex_path}: unresolved cross-references remain after the final LaTeX pass")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from builder.hygiene import balance_bidi
 from builder.models import Paper, Report
 
 VERIFIED_COLOUR = "0072B2"
@@ -76,7 +77,7 @@ def short_label(paper: Paper, number: int, width: int = 36) -> str:
     if len(paper.authors) > 1:
         surname += " et al."
     label = f"[{number}] {surname} {paper.year}"
-    return label if len(label) <= width else label[: width - 1] + "…"
+    return label if len(label) <= width else balance_bidi(label[: width - 1] + "…")  # a cut may split an isolate
 
 
 def _range_text(values: list[float]) -> str:
