@@ -11,19 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from builder.models import ClaimResult, Disagreement, Finding, Report
+from builder.standalone import author_label
 
 QUOTE_CHARS = 240  # a contradicting sentence is quoted up to this length in a finding
 
 
 def _who(report: Report, arxiv_id: str) -> str:
-    from builder.report import cite  # report.py builds on the review, which builds on this module
-
     numbers = {p.arxiv_id: n for n, p in enumerate(report.papers, start=1)}
     try:
         paper = report.paper(arxiv_id)
     except KeyError:
         return f"arXiv:{arxiv_id}"
-    return f"[{numbers[arxiv_id]}] {cite(paper)}"
+    return f"[{numbers[arxiv_id]}] {author_label(paper)}"
 
 
 def find_disagreements(claims: Sequence[ClaimResult]) -> tuple[Disagreement, ...]:

@@ -12,22 +12,14 @@ from builder.disagreements import find_disagreements
 from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Verdict
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
+from builder.standalone import author_label
 
 PLACEHOLDER_REVIEW = Review(score=0.0, tier="draft", gate_passed=False, reasons=())
 
 
 def cite(paper: Paper) -> str:
-    """'Politov et al. (2025)' style: enough for a reader to find the reference."""
-    names = [a.split()[-1] if a.split() else a for a in paper.authors]
-    if not names:
-        who = "Anonymous"
-    elif len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} and {names[1]}"
-    else:
-        who = f"{names[0]} et al."
-    return f"{who} ({paper.year})"
+    """'Politov et al. (2025)' style: enough for a reader to find the reference (the claims' label too)."""
+    return author_label(paper)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

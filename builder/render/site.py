@@ -233,34 +233,33 @@ def claim_filters(table_id: str, papers: Sequence[Paper], reports: Sequence[Repo
 # ------------------------------------------------------------------------------------------------ claims
 
 
-def evidence_item(evidence: Evidence, report: Report, numbers: dict[str, int]) -> str:
+def paper_link(arxiv_id: str, report: Report, numbers: dict[str, int]) -> str:
+    """'[3] Politov et al. 2025' linked to the paper on arXiv, then its id; an unknown id links as itself."""
     try:
-        paper: Paper | None = report.paper(evidence.arxiv_id)
+        paper: Paper | None = report.paper(arxiv_id)
     except KeyError:
         paper = None
-    href = arxiv_abs(paper.arxiv_id, paper.version) if paper else arxiv_abs(evidence.arxiv_id)
-    name = f"[{numbers[evidence.arxiv_id]}] {short_cite(paper)}" if paper else f"arXiv:{evidence.arxiv_id}"
+    href = arxiv_abs(paper.arxiv_id, paper.version) if paper else arxiv_abs(arxiv_id)
+    name = f"[{numbers[arxiv_id]}] {short_cite(paper)}" if paper else f"arXiv:{arxiv_id}"
+    return f'<a href="{esc(href)}">{esc(name)}</a> (arXiv:{esc(arxiv_id)})'
+
+
+def evidence_item(evidence: Evidence, report: Report, numbers: dict[str, int]) -> str:
     return (
         f"<li><blockquote>{esc(evidence.sentence)}</blockquote>"
-        f'<a href="{esc(href)}">{esc(name)}</a> (arXiv:{esc(evidence.arxiv_id)}), '
+        f"{paper_link(evidence.arxiv_id, report, numbers)}, "
         f'sentence {evidence.sentence_index + 1}; support <span class="lr-score">{evidence.score:.2f}</span></li>'
     )
 
 
 def judgement_item(judgement: PaperVerdict, report: Report, numbers: dict[str, int]) -> str:
     """One paper that supports or contradicts the claim: its deciding sentence, probability and reason."""
-    try:
-        paper: Paper | None = report.paper(judgement.arxiv_id)
-    except KeyError:
-        paper = None
-    href = arxiv_abs(paper.arxiv_id, paper.version) if paper else arxiv_abs(judgement.arxiv_id)
-    name = f"[{numbers[judgement.arxiv_id]}] {short_cite(paper)}" if paper else f"arXiv:{judgement.arxiv_id}"
     contradicts = judgement.stance is Stance.CONTRADICT
     p = judgement.p_contradict if contradicts else judgement.p_support
     note = f"; {esc(judgement.note)}" if judgement.note else ""
     return (
         f"<li><blockquote>{esc(judgement.sentence)}</blockquote>"
-        f'<a href="{esc(href)}">{esc(name)}</a> (arXiv:{esc(judgement.arxiv_id)}), '
+        f"{paper_link(judgement.arxiv_id, report, numbers)}, "
         f"sentence {judgement.sentence_index + 1}; {'contradiction' if contradicts else 'support'} "
         f'<span class="lr-score">{p:.2f}</span>{note}</li>'
     )
