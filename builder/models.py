@@ -187,6 +187,31 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class SynthesisSentence:
+    """One sentence of the synthesis: a claim that stands alone, with the papers it cites."""
+
+    text: str  # cites its papers as [n] and the claim as (Cn)
+    cites: tuple[str, ...]  # arXiv ids, in the order cited
+    claim_id: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    title: str  # in the papers' own words
+    sentences: tuple[SynthesisSentence, ...]
+    claims: tuple[str, ...]  # claim ids
+    consensus: str  # how many papers state or support the theme's findings, how many contradict one
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """The report's answer to its question: themes from its verified claims, then what no claim covers."""
+
+    themes: tuple[Theme, ...] = ()
+    gaps: tuple[str, ...] = ()  # terms of the question no claim of the synthesis covers
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str  # stable, e.g. "off-topic-source", "truncated-text"
     severity: str  # "info", "warning", "error"
@@ -262,6 +287,7 @@ class Report:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     bib_keys: dict[str, str] = field(default_factory=dict)  # arxiv_id -> BibTeX key
     disagreements: tuple[Disagreement, ...] = ()  # pairs of papers that contradict each other, in claim order
+    synthesis: Synthesis = field(default_factory=Synthesis)
 
     @property
     def is_draft(self) -> bool:

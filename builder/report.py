@@ -13,6 +13,7 @@ from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Repor
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
 from builder.standalone import author_label
+from builder.synthesis import synthesise
 
 PLACEHOLDER_REVIEW = Review(score=0.0, tier="draft", gate_passed=False, reasons=())
 
@@ -162,6 +163,7 @@ def assemble(
         warnings=tuple(warnings),
         bib_keys=bib_keys,
         disagreements=find_disagreements(results),
+        synthesis=synthesise(loaded.spec.question, results, papers),
     )
     settings = loaded.spec.settings
     config = ReviewConfig(

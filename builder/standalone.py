@@ -144,7 +144,7 @@ def standalone(sentence: str, paper: Paper) -> Standalone:
     attributed = False
     if frame:
         verb = frame.group("verb")
-        adverb = frame.group("adv") or ""
+        adverb = (frame.group("adv") or "").replace("well ", "")  # "experiments well demonstrate"
         body = f"{label} {adverb}{_agree(verb, plural)} that {core[frame.end() :]}"
         attributed = True
     else:

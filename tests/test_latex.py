@@ -118,12 +118,12 @@ def test_compiles_to_a_multi_page_pdf(built: dict) -> None:
 
 def test_sections_in_order(built: dict) -> None:
     text = built["text"]
-    headings = ["Abstract", "1 Introduction", "2 Methodology", "3 Results", "4 Review", "5 Limitations",
-                "6 Disagreements", "7 Extracted Claims", "8 Figures", "References"]
+    headings = ["Abstract", "1 Synthesis", "2 Introduction", "3 Methodology", "4 Results", "5 Review",
+                "6 Limitations", "7 Disagreements", "8 Extracted Claims", "9 Figures", "References"]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
-    for sub in ("4.1 Dimensions", "4.2 Findings", "4.3 Reviewers"):
+    for sub in ("5.1 Dimensions", "5.2 Findings", "5.3 Reviewers"):
         assert sub in text
 
 

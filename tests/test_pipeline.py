@@ -30,8 +30,9 @@ def run_builder(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None)
 
 
 def pdftotext(pdf: Path) -> str:
+    """The PDF's text without the page furniture (running head, page number) that a page break puts inside it."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return out.stdout
+    return re.sub(r"\f?Literature synthesis report(?: — DRAFT)?\s+\d+ / \d+\s*", " ", out.stdout)
 
 
 def squash(text: str) -> str:
@@ -146,6 +147,35 @@ def test_honest_statuses_and_claims_that_stand_alone(built: Path) -> None:
                 assert claim["quote"] and claim["quote"] in " ".join(
                     json.loads((ROOT / "store" / "papers" / f"{claim['source']}.json").read_text())["abstract"].split()
                 )
+
+
+def test_the_synthesis_answers_from_cited_claims_in_pdf_page_and_manifest(built: Path) -> None:
+    """Each synthesis sentence is a supported claim citing its papers; every number in it is in a paper it
+    cites; the PDF and the page show the same themes in the same order."""
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        claims = {c["id"]: c for c in data["claims"]}
+        themes = data["synthesis"]["themes"]
+        assert themes, spec.stem
+        flat = squash(pdftotext(built / "pdf" / f"{spec.stem}.pdf"))
+        page = (built / "site" / "reports" / f"{spec.stem}.html").read_text(encoding="utf-8")
+        position = flat.find("1Synthesis")
+        for theme in themes:  # in order, inside the Synthesis section
+            position = flat.find(squash(theme["title"]) + ".", position + 1)
+            assert position != -1, (spec.stem, theme["title"])
+        assert [t["title"] for t in themes] == re.findall(r'<h3 class="lr-theme"[^>]*>([^<]+)</h3>', page)
+        for theme in themes:
+            for sentence in theme["sentences"]:
+                claim = claims[sentence["claim"]]
+                assert claim["status"] != "unsupported" and claim["source"] in sentence["cites"]
+                cited = " ".join(
+                    json.loads((ROOT / "store" / "papers" / f"{p}.json").read_text(encoding="utf-8"))["abstract"]
+                    for p in sentence["cites"]
+                )
+                # Citations [n], claim ids (Cn) and author-year labels are not statements of the papers.
+                prose = re.sub(r"\[[\d, ]+\]|\((?:C\d+(?:, )?)+\)|\(\d{4}\)", " ", sentence["text"])
+                for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", prose):
+                    assert number in cited, (spec.stem, number, sentence["text"])
 
 
 def test_accented_names_survive_everywhere(built: Path) -> None:

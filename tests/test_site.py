@@ -113,8 +113,8 @@ def test_pages_have_every_section_in_pdf_order(built: dict[str, object]) -> None
         assert (docs / name).is_file(), name
     text = (docs / "reports/projection-ner-low-resource.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    assert headings == ["Abstract", "Introduction", "Methodology", "Results", "Review", "Limitations",
-                        "Disagreements", "Extracted Claims", "Figures", "References"]
+    assert headings == ["Abstract", "Synthesis", "Introduction", "Methodology", "Results", "Review",
+                        "Limitations", "Disagreements", "Extracted Claims", "Figures", "References"]
     assert re.findall(r"^### (.+)$", text, flags=re.M) == ["Dimensions", "Reviewers", "Findings"]
 
 

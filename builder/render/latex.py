@@ -430,6 +430,21 @@ def _claims(doc: Document, report: Report) -> None:
         doc.append(table)
 
 
+def _synthesis(doc: Document, report: Report) -> None:
+    """The answer, theme by theme, each sentence a cited claim; then the question's terms no claim covers."""
+    with doc.create(Section("Synthesis", label=False)):
+        if not report.synthesis.themes:
+            doc.append(NoEscape(r"No claim of this report is supported, so it gives no answer."))
+        for theme in report.synthesis.themes:
+            body = " ".join(tex_escape(x.text) for x in theme.sentences)
+            doc.append(NoEscape(
+                rf"\paragraph{{{tex_escape(theme.title)}.}} {body} \emph{{{tex_escape(theme.consensus)}}}" "\n\n"))
+        if report.synthesis.gaps:
+            doc.append(NoEscape(
+                r"\paragraph{Not covered.} No verified claim addresses these terms of the question: "
+                + tex_escape(", ".join(report.synthesis.gaps)) + "."))
+
+
 def _disagreements(doc: Document, report: Report) -> None:
     """Each pair of papers that contradict each other, both sentences quoted (the page lists the same)."""
     numbers = _ref_numbers(report)
@@ -540,6 +555,7 @@ def render_tex(
 
     doc.append(NoEscape(_title_block(report)))
     doc.append(NoEscape(r"\begin{abstract}" "\n" + tex_paragraphs(report.abstract) + "\n" r"\end{abstract}"))
+    _synthesis(doc, report)
     with doc.create(Section("Introduction", label=False)):
         doc.append(tex_paragraphs(report.introduction))
     with doc.create(Section("Methodology", label=False)):

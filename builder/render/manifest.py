@@ -119,6 +119,18 @@ def manifest(report: Report) -> dict[str, Any]:
         },
         "papers": [_paper(p, report.bib_keys.get(p.arxiv_id)) for p in report.papers],
         "claims": [_claim(r) for r in report.claims],
+        "synthesis": {
+            "themes": [
+                {
+                    "title": t.title,
+                    "sentences": [{"text": x.text, "cites": list(x.cites), "claim": x.claim_id} for x in t.sentences],
+                    "claims": list(t.claims),
+                    "consensus": t.consensus,
+                }
+                for t in report.synthesis.themes
+            ],
+            "gaps": list(report.synthesis.gaps),
+        },
         "disagreements": [
             {
                 "claims": list(d.claim_ids),

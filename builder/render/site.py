@@ -274,6 +274,22 @@ def judgements_html(verdict: Verdict, report: Report, numbers: dict[str, int]) -
     return "".join(parts)
 
 
+def synthesis_html(report: Report, cite: dict[int, str], claim_refs: dict[str, str]) -> str:
+    """The answer, theme by theme: "[3]" links to the reference, "(C7)" to the claim's row."""
+    if not report.synthesis.themes:
+        return "<p>No claim of this report is supported, so it gives no answer.</p>"
+    parts = []
+    for theme in report.synthesis.themes:
+        body = paragraphs(" ".join(x.text for x in theme.sentences), cite, claim_refs)
+        parts.append(f'<h3 class="lr-theme">{esc(theme.title)}</h3>{body}<p><em>{esc(theme.consensus)}</em></p>')
+    if report.synthesis.gaps:
+        parts.append(
+            "<p><strong>Not covered.</strong> No verified claim addresses these terms of the question: "
+            f"{esc(', '.join(report.synthesis.gaps))}.</p>"
+        )
+    return "".join(parts)
+
+
 def disagreements_html(report: Report) -> str:
     """Each pair of papers that contradict each other, both sentences quoted, linked to the claims and references."""
     if not report.disagreements:
@@ -550,6 +566,7 @@ def report_markdown(
         header,
         downloads_block(report.slug, downloads, page),
         "## Abstract" + raw(paragraphs(report.abstract, cite, claim_refs)),
+        "## Synthesis" + raw(synthesis_html(report, cite, claim_refs)),
         "## Introduction" + raw(paragraphs(report.introduction, cite, claim_refs)),
         "## Methodology" + raw(paragraphs(report.methodology, cite, claim_refs)),
         "## Results" + raw(paragraphs(report.results, cite, claim_refs)),

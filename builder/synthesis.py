@@ -1,0 +1,194 @@
+"""The synthesis: the report's answer to its question, theme by theme, built only from its verified claims.
+
+Deterministic and extractive, so every sentence can be checked: each synthesis sentence is one claim that
+stands alone (`builder/standalone.py`), cited to the papers that state or support it as [n] and to the claim
+as (Cn); nothing is paraphrased, so every number in it is one its source states.
+
+1. **Claims used**: contested, corroborated and stated claims (never unsupported ones), most about the
+   question first (the share of the question's weighted terms a claim covers).
+2. **Themes**: claims are grouped greedily by the words they share (Jaccard of content words, at least
+   `THEME_SIMILARITY`), at most `MAX_THEMES`, and each theme is titled with the phrase its claims use most
+   (a two-word phrase found in two or more of them, else their most frequent word), in the papers' own terms.
+3. **Each paragraph**: corroborated claims first, then the others by relevance; a contested claim says which
+   paper contradicts it and quotes that paper; it ends with a consensus line (how many papers state or support
+   the theme's claims, how many contradict one).
+4. **Gaps**: the question's terms that no claim of the synthesis covers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from builder.models import ClaimResult, ClaimStatus, Paper, Synthesis, SynthesisSentence, Theme
+from builder.standalone import author_label
+from builder.text import STOPWORDS, content_tokens
+
+# Words a question uses to ask, not to name what it asks about: never reported as a gap.
+QUESTION_WORDS = frozenset(
+    {"extent", "effect", "effects", "impact", "degree", "role", "conditions", "techniques", "measured", "evaluated"}
+    | {"level", "high", "out", "specific", "compared", "standard", "direct", "teach", "student", "score"}
+)
+MAX_THEMES = 4
+MAX_CLAIMS = 12  # the synthesis reads as prose, not as the claims table again
+THEME_SIMILARITY = 0.12
+DUPLICATE_SIMILARITY = 0.4  # content-word Jaccard above which two claims of one paper are one finding
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
+GENERIC = frozenset(
+    {"show", "shows", "shown", "find", "finds", "demonstrate", "demonstrates", "results", "method", "methods"}
+    | {"approach", "approaches", "model", "models", "paper", "work", "study", "propose", "proposed", "performance"}
+    | {"et", "al", "their", "they", "improve", "improves", "improved"}
+)
+
+
+def _terms(text: str) -> set[str]:
+    return {t for t in content_tokens(text) if t not in GENERIC}
+
+
+def _question_weights(question: str, claims: Sequence[ClaimResult]) -> dict[str, float]:
+    """The question's terms, weighted by how rare they are among the claims (a term every claim has says little)."""
+    terms = list(dict.fromkeys(t for t in content_tokens(question) if t not in GENERIC))  # question order
+    n = max(1, len(claims))
+    df = Counter(t for r in claims for t in _terms(r.claim.text) & set(terms))
+    return {t: math.log((n + 1) / (df[t] + 1)) + 1.0 for t in terms}
+
+
+def _relevance(claim_terms: set[str], weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in claim_terms) / total if total else 0.0
+
+
+def _title(results: Sequence[ClaimResult]) -> str:
+    """The two-word phrase the theme's claims use most (in two or more of them), else their commonest word."""
+    phrases: Counter[str] = Counter()
+    singles: Counter[str] = Counter()
+    for result in results:
+        words = [w for w in _WORD.findall(result.claim.finding or result.claim.text)]
+        seen_phrases, seen_words = set(), set()
+        for a, b in itertools.pairwise(words):
+            if a.lower() in STOPWORDS or b.lower() in STOPWORDS or a.lower() in GENERIC or b.lower() in GENERIC:
+                continue
+            seen_phrases.add(f"{a} {b}")
+        for w in words:
+            if w.lower() not in STOPWORDS and w.lower() not in GENERIC and len(w) > 3:
+                seen_words.add(w)
+        phrases.update(seen_phrases)
+        singles.update(seen_words)
+    common = [(n, p) for p, n in phrases.items() if n >= 2]
+    if common:
+        best = max(common, key=lambda item: (item[0], len(item[1]), item[1]))[1]
+    elif singles:
+        best = max(singles.items(), key=lambda item: (item[1], len(item[0]), item[0]))[0]
+    else:
+        best = "Findings"
+    return best[:1].upper() + best[1:]
+
+
+def _sentence(
+    result: ClaimResult,
+    also: Sequence[str],
+    numbers: dict[str, int],
+    papers: dict[str, Paper],
+    quoted: set[tuple[str, int]],
+) -> SynthesisSentence:
+    """One claim as a cited sentence; `also` are near-duplicate claims it stands for. A contradicting sentence is
+    quoted the first time only (`quoted` is shared by the whole synthesis)."""
+    claim, verdict = result.claim, result.verdict
+    cites = [claim.source, *(j.arxiv_id for j in verdict.supports)]
+    cites = [c for c in dict.fromkeys(cites) if c in numbers]
+    refs = ", ".join(str(numbers[c]) for c in cites)
+    ids = ", ".join([claim.id, *also])
+    text = claim.text.rstrip(".") + (f" [{refs}]" if refs else "") + f" ({ids})."
+    if verdict.supports:
+        others = " and ".join(author_label(papers[j.arxiv_id]) for j in verdict.supports if j.arxiv_id in papers)
+        text += f" {others} {'support' if len(verdict.supports) > 1 else 'supports'} this."
+    for judgement in [j for j in verdict.contradicts if j.arxiv_id in numbers][:2]:
+        who = "its own source" if judgement.arxiv_id == claim.source else author_label(papers[judgement.arxiv_id])
+        key = (judgement.arxiv_id, judgement.sentence_index)
+        if key in quoted:
+            text += f" It is contested by {who} [{numbers[judgement.arxiv_id]}], as quoted above."
+        else:
+            quoted.add(key)
+            text += f" It is contested by {who} [{numbers[judgement.arxiv_id]}]: “{judgement.sentence.rstrip('.')}.”"
+        cites.append(judgement.arxiv_id)
+    return SynthesisSentence(text=text, cites=tuple(dict.fromkeys(cites)), claim_id=claim.id)
+
+
+def _merge_duplicates(
+    ordered: Sequence[ClaimResult], terms: dict[str, set[str]]
+) -> list[tuple[ClaimResult, list[str]]]:
+    """Claims of one paper that say the same thing (an extracted sentence and a spec claim restating it) become
+    one sentence that cites both ids."""
+    kept: list[tuple[ClaimResult, list[str]]] = []
+    for result in ordered:
+        mine = terms[result.claim.id]
+        for other, also in kept:
+            theirs = terms[other.claim.id]
+            same_paper = other.claim.source == result.claim.source
+            if same_paper and mine and theirs and len(mine & theirs) / len(mine | theirs) >= DUPLICATE_SIMILARITY:
+                also.append(result.claim.id)
+                break
+        else:
+            kept.append((result, []))
+    return kept
+
+
+def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Paper]) -> Synthesis:
+    """Themes with their cited sentences and consensus lines, then the gaps (see the module's rules)."""
+    numbers = {p.arxiv_id: n for n, p in enumerate(papers, start=1)}
+    by_id = {p.arxiv_id: p for p in papers}
+    usable = [r for r in claims if r.verdict.status is not ClaimStatus.UNSUPPORTED]
+    weights = _question_weights(question, usable)
+    terms = {r.claim.id: _terms(r.claim.text) for r in usable}
+    rank = {ClaimStatus.CORROBORATED: 0, ClaimStatus.CONTESTED: 1, ClaimStatus.STATED: 2}
+    chosen = sorted(
+        usable,
+        key=lambda r: (-round(_relevance(terms[r.claim.id], weights), 3), rank[r.verdict.status], r.claim.id),
+    )[:MAX_CLAIMS]
+    groups: list[list[ClaimResult]] = []
+    for result in chosen:
+        mine = terms[result.claim.id]
+        best, best_score = None, 0.0
+        for group in groups:
+            pooled = set().union(*(terms[r.claim.id] for r in group))
+            score = len(mine & pooled) / len(mine | pooled) if mine | pooled else 0.0
+            if score > best_score:
+                best, best_score = group, score
+        if best is not None and (best_score >= THEME_SIMILARITY or len(groups) >= MAX_THEMES):
+            best.append(result)
+        else:
+            groups.append([result])
+    themes = []
+    quoted: set[tuple[str, int]] = set()
+    for group in groups:
+        ordered = sorted(group, key=lambda r: (rank[r.verdict.status], r.claim.id))
+        sentences = [_sentence(r, also, numbers, by_id, quoted) for r, also in _merge_duplicates(ordered, terms)]
+        supporting = {r.claim.source for r in group if r.verdict.grounded} | {
+            j.arxiv_id for r in group for j in r.verdict.supports
+        }
+        contradicting = {j.arxiv_id for r in group for j in r.verdict.contradicts}
+        consensus = (
+            f"{len(supporting)} {'paper states' if len(supporting) == 1 else 'papers state'} or support these "
+            f"findings; {len(contradicting)} {'contradicts' if len(contradicting) == 1 else 'contradict'} one of them."
+        )
+        themes.append(
+            Theme(
+                title=_title(group),
+                sentences=tuple(sentences),
+                claims=tuple(r.claim.id for r in ordered),
+                consensus=consensus,
+            )
+        )
+    covered = set().union(*(terms[r.claim.id] for r in chosen)) if chosen else set()
+    surface = {t: w for w in _WORD.findall(question) for t in content_tokens(w)[:1]}
+    gaps = tuple(
+        dict.fromkeys(
+            surface.get(t, t)
+            for t in weights
+            if t not in covered and surface.get(t, t).lower() not in QUESTION_WORDS and len(surface.get(t, t)) > 3
+        )
+    )
+    return Synthesis(themes=tuple(themes), gaps=gaps)
