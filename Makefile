@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: all reports refresh test lint bench bench-verify bench-refresh train-verify setup system-deps browser-deps site-serve clean
+.PHONY: all reports refresh test lint bench bench-verify bench-synthesis bench-refresh train-verify setup system-deps browser-deps site-serve clean
 
 all: reports
 
@@ -58,6 +58,10 @@ bench-refresh: $(STAMP)
 
 bench-verify: $(NLI_STAMP)
 	$(BIN)/python bench/bench_verify.py $(ARGS)
+
+## Nugget recall of the example reports' syntheses (bench/nuggets.jsonl).
+bench-synthesis: setup
+	$(BIN)/python bench/bench_synthesis.py $(ARGS)
 
 ## Retrain the verifier's coefficients from ../shared/eval/scifact: model.json by default; ARGS="--verifier embed"
 ## writes model_embed.json, ARGS="--verifier nli" model_nli.json.
