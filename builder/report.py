@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from builder.disagreements import find_disagreements
-from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Verdict
+from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Synthesis, Verdict
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
 from builder.standalone import author_label
@@ -45,7 +45,13 @@ def count(claims: list[ClaimResult], papers: list[Paper]) -> Counts:
     )
 
 
-def _abstract(loaded: LoadedSpec, counts: Counts, claims: list[ClaimResult], rev: Review | None) -> str:
+def _lead(sentence: str) -> str:
+    """A synthesis sentence without what follows its citation (who else supports or contests it)."""
+    cut = sentence.find(").")
+    return sentence[: cut + 2] if cut != -1 else sentence
+
+
+def _abstract(loaded: LoadedSpec, counts: Counts, synthesis: Synthesis, rev: Review | None) -> str:
     question = _sentence(loaded.spec.question)
     parts = [
         f"This report asks: {question}",
@@ -54,15 +60,13 @@ def _abstract(loaded: LoadedSpec, counts: Counts, claims: list[ClaimResult], rev
         f"their source, {counts.contested} contested by a paper, {counts.stated} stated only by their own source "
         f"and {counts.unsupported} supported by no paper.",
     ]
-    # Corroborated findings first: a claim its own sentence states is provenance, not a second opinion.
-    rank = {ClaimStatus.CORROBORATED: 0, ClaimStatus.STATED: 1}
-    supported = [r for r in claims if r.verdict.status in rank]
-    strongest = sorted(supported, key=lambda r: (rank[r.verdict.status], -r.verdict.confidence, r.claim.id))[:2]
-    if strongest:
-        findings = " ".join(f"{_sentence(r.claim.text)} ({r.claim.id})" for r in strongest)
-        parts.append(f"The best-supported findings: {findings}")
+    # The answer in brief: the leading finding of each of the synthesis's first two themes, cited as there.
+    leads = [theme.sentences[0] for theme in synthesis.themes[:2] if theme.sentences]
+    if leads:
+        findings = " ".join(_lead(lead.text) for lead in leads)
+        parts.append(f"In brief: {findings}")
     else:
-        parts.append("No claim reached the verification threshold, so the report states no finding.")
+        parts.append("No claim is supported by a paper of the report, so the report states no finding.")
     if rev is not None:
         verdict = "passes" if rev.gate_passed else "does not pass"
         parts.append(
@@ -143,6 +147,7 @@ def assemble(
     """Build the Report: prose from counts, then the review, then the prose again with the score."""
     results = [ClaimResult(claim=c, verdict=v) for c, v in zip(claims, verdicts, strict=True)]
     counts = count(results, papers)
+    synthesis = synthesise(loaded.spec.question, results, papers)
     primary = papers[0]
     draft = Report(
         slug=loaded.slug,
@@ -155,7 +160,7 @@ def assemble(
         claims=tuple(results),
         counts=counts,
         review=PLACEHOLDER_REVIEW,
-        abstract=_abstract(loaded, counts, results, None),
+        abstract=_abstract(loaded, counts, synthesis, None),
         introduction=_introduction(loaded, primary),
         methodology=_methodology(loaded, counts, results),
         results=_results(counts, None),
@@ -163,7 +168,7 @@ def assemble(
         warnings=tuple(warnings),
         bib_keys=bib_keys,
         disagreements=find_disagreements(results),
-        synthesis=synthesise(loaded.spec.question, results, papers),
+        synthesis=synthesis,
     )
     settings = loaded.spec.settings
     config = ReviewConfig(
@@ -176,6 +181,6 @@ def assemble(
     return replace(
         draft,
         review=final_review,
-        abstract=_abstract(loaded, counts, results, final_review),
+        abstract=_abstract(loaded, counts, draft.synthesis, final_review),
         results=_results(counts, final_review),
     )
