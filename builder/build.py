@@ -8,7 +8,6 @@ when everything is written: a failed or killed build leaves the previous site an
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import fcntl
 import hashlib
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.errors import BuilderError, RenderError, SpecErrors
+from builder.gather.lock import lock_path
 from builder.models import Report
 from builder.papers import PaperStore, atomic_write_text
 from builder.record import RecordError
@@ -48,7 +48,6 @@ class BuildOptions:
     jobs: int = max(1, os.cpu_count() or 1)
     strict: bool = False
     site_url: str | None = None
-    quiet: bool = False
     site: bool = True
     timings: bool = False
 
@@ -160,10 +159,6 @@ def templates_dir(settings: ProjectSettings) -> Path:
     return own if own.is_dir() else PACKAGE_DIR.parent / "latex"
 
 
-def lock_path(settings: ProjectSettings, slug: str) -> Path:
-    return settings.store_dir / "locks" / f"{slug}.json"
-
-
 def resolve_paper_ids(loaded: LoadedSpec, settings: ProjectSettings) -> list[str]:
     """The report's arXiv ids: listed ids plus what its queries resolved to in the lock (never the network)."""
     from builder.gather.lock import resolve_offline
@@ -177,7 +172,7 @@ def report_key(loaded: LoadedSpec, ids: list[str], ctx: BuildContext) -> str:
     digest.update(loaded.path.read_bytes())
     digest.update(loaded.author.encode())
     digest.update(ctx.settings.verifier.encode())
-    lock = lock_path(ctx.settings, loaded.slug)
+    lock = lock_path(ctx.settings.store_dir, loaded.slug)
     if lock.is_file():
         digest.update(lock.read_bytes())
     for arxiv_id in ids:
@@ -185,11 +180,6 @@ def report_key(loaded: LoadedSpec, ids: list[str], ctx: BuildContext) -> str:
         if store.has(arxiv_id):
             digest.update(store.fingerprint(arxiv_id))
     return digest.hexdigest()[:20]
-
-
-def source_date_epoch(date: dt.date) -> int:
-    """The spec's date as SOURCE_DATE_EPOCH, so the same inputs give byte-identical outputs."""
-    return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
 
 
 # --- one report --------------------------------------------------------------------------------------------
@@ -265,7 +255,7 @@ def _build_fresh(
     # Heavy imports live here so a fully cached build never pays for them.
     from builder.claims import collect_claims
     from builder.render.bibtex import bib_keys, render_bibtex
-    from builder.render.latex import Figure, compile_pdf, render_tex, tex_escape
+    from builder.render.latex import Figure, compile_pdf, render_tex, report_epoch, tex_escape
     from builder.render.manifest import render_json
     from builder.render.plots import make_plots
     from builder.render.texlog import blame
@@ -318,7 +308,7 @@ def _build_fresh(
     atomic_write_text(tex_path, render_tex(report, figures, latex_dir=templates_dir(ctx.settings)))
     try:
         warnings = compile_pdf(
-            tex_path, work / f"{slug}.pdf", epoch=source_date_epoch(report.date), latex_dir=templates_dir(ctx.settings)
+            tex_path, work / f"{slug}.pdf", epoch=report_epoch(report), latex_dir=templates_dir(ctx.settings)
         )
     except RenderError as exc:  # name the data field on the failing line, when there is one
         raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None

@@ -70,7 +70,6 @@ def _cmd_build(args: argparse.Namespace, settings: ProjectSettings) -> int:
         jobs=max(1, args.jobs),
         strict=args.strict,
         site_url=args.site_url or settings.site_url,
-        quiet=args.quiet,
         site=not args.no_site,
         timings=args.timings,
     )

@@ -24,15 +24,7 @@ from typing import Any
 
 from builder.errors import BuilderError
 from builder.papers import atomic_write_text, file_name
-
-try:
-    from builder.text import split_sentences
-except ImportError:  # pragma: no cover - builder.text is part of the package; this keeps gather usable alone
-
-    def split_sentences(text: str) -> list[str]:
-        clean = " ".join(text.split())
-        return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])", clean) if s]
-
+from builder.text import split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -175,9 +175,14 @@ def format_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def source_date_epoch(day: dt.date) -> int:
+    """Midnight UTC of a date as SOURCE_DATE_EPOCH: the same inputs give byte-identical PDFs."""
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
 def report_epoch(report: Report) -> int:
-    """Midnight UTC of the report date: the PDF timestamp that keeps builds reproducible."""
-    return int(dt.datetime(report.date.year, report.date.month, report.date.day, tzinfo=dt.UTC).timestamp())
+    """The report date as the PDF timestamp that keeps builds reproducible."""
+    return source_date_epoch(report.date)
 
 
 # ---------------------------------------------------------------------------------------------------------------

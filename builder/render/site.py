@@ -809,18 +809,3 @@ def build_site(
         raise RenderError(f"mkdocs build --strict failed for {docs_dir} (config {generated}):\n{detail}")
     if not (site_dir / "index.html").is_file():
         raise RenderError(f"mkdocs build produced no {site_dir / 'index.html'}")
-
-
-def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve a built site read-only on localhost (the site also works from file://; this is for previews)."""
-    import contextlib
-    import functools
-    import http.server
-
-    if not (site_dir / "index.html").is_file():
-        raise RenderError(f"{site_dir}: no index.html; build the site first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer((host, port), handler) as httpd:
-        print(f"Serving {site_dir} at http://{host}:{httpd.server_port}/ (Ctrl-C to stop)", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            httpd.serve_forever()
