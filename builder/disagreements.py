@@ -39,9 +39,10 @@ def find_disagreements(claims: Sequence[ClaimResult]) -> tuple[Disagreement, ...
             if judgement.arxiv_id == claim.source:
                 continue
             other_id = made_from.get((judgement.arxiv_id, judgement.sentence_index))
-            mine = (claim.source, claim.id if claim.sentence_index is None else f"s{claim.sentence_index}")
-            theirs = (judgement.arxiv_id, f"s{judgement.sentence_index}")
-            key = frozenset({mine, theirs})  # the same two sentences, whichever claim came first
+            # The same two sentences, whichever claim came first: a claim's sentence is its quote (or its text).
+            mine = (claim.source, " ".join((claim.quote or claim.text).split()).lower())
+            theirs = (judgement.arxiv_id, " ".join(judgement.sentence.split()).lower())
+            key = frozenset({mine, theirs})
             if key in seen:
                 continue
             seen.add(key)

@@ -193,6 +193,8 @@ class SynthesisSentence:
     text: str  # cites its papers as [n] and the claim as (Cn)
     cites: tuple[str, ...]  # arXiv ids, in the order cited
     claim_id: str
+    lead: str = ""  # the claim and its citations alone, without who else supports or contests it
+    contested: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,11 @@ class Counts:
     contested: int = 0  # claims some paper contradicts
     stated: int = 0  # claims only their own source states (status "stated")
     unsupported: int = 0  # claims no paper supports
+
+    @property
+    def corroborated_status(self) -> int:
+        """Claims whose status is corroborated (`corroborated` also counts corroborated claims now contested)."""
+        return self.claims - self.contested - self.stated - self.unsupported
 
 
 @dataclass(frozen=True)

@@ -45,25 +45,20 @@ def count(claims: list[ClaimResult], papers: list[Paper]) -> Counts:
     )
 
 
-def _lead(sentence: str) -> str:
-    """A synthesis sentence without what follows its citation (who else supports or contests it)."""
-    cut = sentence.find(").")
-    return sentence[: cut + 2] if cut != -1 else sentence
-
-
 def _abstract(loaded: LoadedSpec, counts: Counts, synthesis: Synthesis, rev: Review | None) -> str:
     question = _sentence(loaded.spec.question)
     parts = [
         f"This report asks: {question}",
         f"It synthesises {_plural(counts.papers, 'arXiv paper')} and checks "
-        f"{_plural(counts.claims, 'claim')} against them: {counts.corroborated} corroborated by a paper other than "
-        f"their source, {counts.contested} contested by a paper, {counts.stated} stated only by their own source "
-        f"and {counts.unsupported} supported by no paper.",
+        f"{_plural(counts.claims, 'claim')} against them: {counts.corroborated_status} corroborated by a paper "
+        f"other than their source, {counts.contested} contested by a paper, {counts.stated} stated only by their "
+        f"own source and {counts.unsupported} supported by no paper.",
     ]
     # The answer in brief: the leading finding of each of the synthesis's first two themes, cited as there.
-    leads = [theme.sentences[0] for theme in synthesis.themes[:2] if theme.sentences]
+    leads = [next((x for x in t.sentences if not x.contested), None) for t in synthesis.themes[:2]]
+    leads = [x for x in leads if x is not None]
     if leads:
-        findings = " ".join(_lead(lead.text) for lead in leads)
+        findings = " ".join(x.lead for x in leads)
         parts.append(f"In brief: {findings}")
     else:
         parts.append("No claim is supported by a paper of the report, so the report states no finding.")

@@ -618,7 +618,7 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
         "claims": {c.claims},
         "verified": {c.verified},
         "grounded": {c.grounded},
-        "corroborated": {c.corroborated},
+        "corroborated": {c.corroborated, c.corroborated_status},  # flag count, or status count (not contested)
         "contested": {c.contested},
         "stated": {c.stated},
         "unsupported": {c.unsupported},

@@ -101,10 +101,11 @@ def _sentence(
     cites = [c for c in dict.fromkeys(cites) if c in numbers]
     refs = ", ".join(str(numbers[c]) for c in cites)
     ids = ", ".join([claim.id, *also])
-    text = claim.text.rstrip(".") + (f" [{refs}]" if refs else "") + f" ({ids})."
-    if verdict.supports:
-        others = " and ".join(author_label(papers[j.arxiv_id]) for j in verdict.supports if j.arxiv_id in papers)
-        text += f" {others} {'support' if len(verdict.supports) > 1 else 'supports'} this."
+    lead = claim.text.rstrip(".") + (f" [{refs}]" if refs else "") + f" ({ids})."
+    text = lead
+    backers = [author_label(papers[j.arxiv_id]) for j in verdict.supports if j.arxiv_id in papers]
+    if backers:
+        text += f" {' and '.join(backers)} {'support' if len(backers) > 1 else 'supports'} this."
     for judgement in [j for j in verdict.contradicts if j.arxiv_id in numbers][:2]:
         who = "its own source" if judgement.arxiv_id == claim.source else author_label(papers[judgement.arxiv_id])
         key = (judgement.arxiv_id, judgement.sentence_index)
@@ -114,7 +115,10 @@ def _sentence(
             quoted.add(key)
             text += f" It is contested by {who} [{numbers[judgement.arxiv_id]}]: “{judgement.sentence.rstrip('.')}.”"
         cites.append(judgement.arxiv_id)
-    return SynthesisSentence(text=text, cites=tuple(dict.fromkeys(cites)), claim_id=claim.id)
+    contested = bool(verdict.contradicts)
+    return SynthesisSentence(
+        text=text, cites=tuple(dict.fromkeys(cites)), claim_id=claim.id, lead=lead, contested=contested
+    )
 
 
 def _merge_duplicates(
@@ -140,7 +144,9 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
     """Themes with their cited sentences and consensus lines, then the gaps (see the module's rules)."""
     numbers = {p.arxiv_id: n for n, p in enumerate(papers, start=1)}
     by_id = {p.arxiv_id: p for p in papers}
-    usable = [r for r in claims if r.verdict.status is not ClaimStatus.UNSUPPORTED]
+    # A contested claim enters only when a paper supports it (its source or another): the synthesis answers from
+    # supported findings, and says where they are contested.
+    usable = [r for r in claims if r.verdict.grounded or r.verdict.corroborated]
     weights = _question_weights(question, usable)
     terms = {r.claim.id: _terms(r.claim.text) for r in usable}
     rank = {ClaimStatus.CORROBORATED: 0, ClaimStatus.CONTESTED: 1, ClaimStatus.STATED: 2}
@@ -157,8 +163,8 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
             score = len(mine & pooled) / len(mine | pooled) if mine | pooled else 0.0
             if score > best_score:
                 best, best_score = group, score
-        if best is not None and (best_score >= THEME_SIMILARITY or len(groups) >= MAX_THEMES):
-            best.append(result)
+        if groups and (best_score >= THEME_SIMILARITY or len(groups) >= MAX_THEMES):
+            (best or groups[-1]).append(result)
         else:
             groups.append([result])
     themes = []
@@ -170,10 +176,9 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
             j.arxiv_id for r in group for j in r.verdict.supports
         }
         contradicting = {j.arxiv_id for r in group for j in r.verdict.contradicts}
-        consensus = (
-            f"{len(supporting)} {'paper states' if len(supporting) == 1 else 'papers state'} or support these "
-            f"findings; {len(contradicting)} {'contradicts' if len(contradicting) == 1 else 'contradict'} one of them."
-        )
+        verb = "paper states or supports" if len(supporting) == 1 else "papers state or support"
+        against = "contradicts" if len(contradicting) == 1 else "contradict"
+        consensus = f"{len(supporting)} {verb} these findings; {len(contradicting)} {against} one of them."
         themes.append(
             Theme(
                 title=_title(group),

@@ -7,6 +7,7 @@ issue #13 as regression tests: they fail when a change makes "corroborated" or "
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,34 @@ def test_batch_command_gives_the_builds_verdicts(verifier: Verifier, store_paper
 class _Perturbed:
     def __init__(self, claim_id: str, text: str, source: str) -> None:
         self.id, self.text, self.source = claim_id, text, source
+
+
+def test_a_copy_of_the_claims_sentence_elsewhere_is_left_out_wherever_it_ranks(verifier: Verifier) -> None:
+    sentence = "XLM-R outperforms mBERT on cross-lingual NER by 3 F1 points."
+    a = Paper("2501.00031", "Paper A", ("A. One",), sentence + " The code is online.")
+    b = Paper(
+        "2501.00032",
+        "Paper B",
+        ("B. Two",),
+        "We study transfer for many languages. " + sentence + " mBERT outperforms XLM-R on cross-lingual NER "
+        "for low-resource languages.",
+    )
+    [verdict] = verifier.verify([Claim("C1", sentence, "extracted", a.arxiv_id, 0, quote=sentence)], [a, b])
+    assert verdict.grounded and not verdict.corroborated
+    for judgement in verdict.contradicts:  # what is shown is the other sentence, with a probability to match
+        assert judgement.sentence != sentence and judgement.p_contradict >= 0.5
+        assert "evidence states the claim" not in judgement.note
+
+
+def test_the_synthesis_keeps_to_its_theme_limit() -> None:
+    from factories import PAPERS, make_claims
+
+    from builder.synthesis import MAX_THEMES, synthesise
+
+    claims = make_claims()
+    unrelated = [
+        replace(claims[0], claim=replace(claims[0].claim, id=f"C{9 + i}", text=text, quote=None, finding=""))
+        for i, text in enumerate(["Zebras run.", "Glaciers melt slowly.", "Violins resonate.", "Bees dance."])
+    ]
+    synthesis = synthesise("Does transfer help NER?", [*claims, *unrelated], PAPERS)
+    assert len(synthesis.themes) <= MAX_THEMES

@@ -36,33 +36,49 @@ def judge(
 ) -> DocResult:
     """One paper's verdict on one claim, exactly as builds and `python -m builder verify` both give it.
 
-    The scorer's calibrated label for `setting`, then the rules that only a second paper needs: a claim about
-    "our method" is not supported by another paper's "our method" (two different methods), and an extracted
-    claim's own sentence copied into another paper (the same abstract stored twice) does not count. Support
-    needs `min_confidence` (the spec's cut) and, for another paper, the open setting's own cut as well.
+    The scorer's calibrated label for `setting`, then the rules that only a second paper needs: an extracted
+    claim's own sentence copied into another paper (the same abstract stored twice) is left out before that
+    paper is scored, wherever it ranks; a claim about "our method" is not supported by another paper's "our
+    method" (two different methods). Support needs `min_confidence` (the spec's cut), for another paper the
+    open setting's own cut as well, and never less probability than contradiction. Decided on the rounded
+    probabilities the verdict shows.
     """
-    result = scorer.score(unit, norm, doc, idf, setting)
+    copied = " ".join((quote or claim_text).split()).lower()
+    copies = (
+        [i for i, u in enumerate(doc.sentences) if " ".join(u.text.split()).lower() == copied]
+        if setting is Setting.OPEN and origin == "extracted"
+        else []
+    )
+    if copies and len(copies) < len(doc.sentences):
+        result = _score_without(scorer, unit, norm, doc, idf, setting, copies)
+    else:
+        result = scorer.score(unit, norm, doc, idf, setting)
     if not result.ranked:
         return result
-    p, label = result.probability, result.label
+    p, q, label = round(result.probability, 4), round(result.p_contradict, 4), result.label
     if setting is Setting.OPEN:
         best_text = doc.sentences[result.ranked[0][0]].text
         if self_referential(claim_text) and self_referential(best_text):
             p = min(p, CONFLICT_CAP)
-        copied = quote or claim_text
-        if origin == "extracted" and " ".join(best_text.split()).lower() == " ".join(copied.split()).lower():
-            kept = [i for i in range(len(doc.sentences)) if i != result.ranked[0][0]]
-            reduced = Document(doc.doc_id, doc.title, [doc.sentences[i] for i in kept], [doc.norms[i] for i in kept])
-            again = scorer.score(unit, norm, reduced, idf, setting)
-            p, label = again.probability, again.label
     cut = min_confidence
     if setting is Setting.OPEN:
         cut = max(cut, scorer.calibration(setting).support_threshold)
     if label is Stance.SUPPORT and p < cut:
         label = Stance.NEI
-    elif label is Stance.NEI and p >= cut:
+    elif label is Stance.NEI and p >= cut and p >= q:
         label = Stance.SUPPORT
-    return replace(result, probability=p, label=label)
+    return replace(result, probability=p, p_contradict=q, label=label)
+
+
+def _score_without(
+    scorer: Scorer, unit: Unit, norm: float, doc: Document, idf: Idf, setting: Setting, drop: list[int]
+) -> DocResult:
+    """Score `doc` without the sentences `drop` (copies of the claim's own sentence), positions mapped back."""
+    kept = [i for i in range(len(doc.sentences)) if i not in set(drop)]
+    reduced = Document(doc.doc_id, doc.title, [doc.sentences[i] for i in kept], [doc.norms[i] for i in kept])
+    result = scorer.score(unit, norm, reduced, idf, setting)
+    conflict = kept[result.conflict_sentence] if result.conflict_sentence is not None else None
+    return replace(result, ranked=[(kept[i], v) for i, v in result.ranked], conflict_sentence=conflict)
 
 
 @dataclass
@@ -107,7 +123,7 @@ class Verifier:
             judged = [
                 self._judge(claim, unit, norm, documents[pid], sentences[pid], idf, threshold) for pid in candidates
             ]
-            verdicts.append(self._verdict(claim, judged, sentences, threshold))
+            verdicts.append(self._verdict(claim, judged, sentences))
         return verdicts
 
     def _judge(
@@ -147,7 +163,6 @@ class Verifier:
         claim: Claim,
         judged: list[tuple[DocResult, PaperVerdict | None]],
         sentences: dict[str, list[Sentence]],
-        threshold: float,
     ) -> Verdict:
         papers = [j for _, j in judged if j is not None]
         own = next((j for j in papers if j.arxiv_id == claim.source), None)

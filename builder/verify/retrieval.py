@@ -33,7 +33,7 @@ class Retriever:
 
     def search(self, query: Unit, k: int) -> list[str]:
         scores: dict[str, float] = defaultdict(float)
-        for token in set(query.tokens):
+        for token in sorted(set(query.tokens)):  # a fixed order: float sums do not depend on the hash seed
             posting = self.postings.get(token)
             if not posting:
                 continue
