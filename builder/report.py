@@ -55,9 +55,14 @@ def _abstract(loaded: LoadedSpec, counts: Counts, synthesis: Synthesis, rev: Rev
         f"own source and {counts.unsupported} supported by no paper.",
     ]
     # The answer in brief: the leading finding of each of the synthesis's first two themes, cited as there.
+    # A disagreement the first theme leads with is the answer: both sides, as the synthesis cites them.
+    first = synthesis.themes[0].sentences if synthesis.themes else ()
+    sides = [x for x in first if x.contested][:2]
     leads = [next((x for x in t.sentences if not x.contested), None) for t in synthesis.themes[:2]]
     leads = [x for x in leads if x is not None]
-    if leads:
+    if first and first[0].contested and len(sides) == 2:
+        parts.append(f"In brief, the papers disagree: {sides[0].lead} Against this: {sides[1].lead}")
+    elif leads:
         findings = " ".join(x.lead for x in leads)
         parts.append(f"In brief: {findings}")
     else:
