@@ -17,7 +17,7 @@ QUOTE_CHARS = 240  # a contradicting sentence is quoted up to this length in a f
 
 
 def _who(report: Report, arxiv_id: str) -> str:
-    numbers = {p.arxiv_id: n for n, p in enumerate(report.papers, start=1)}
+    numbers = report.reference_numbers
     try:
         paper = report.paper(arxiv_id)
     except KeyError:

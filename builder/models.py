@@ -143,6 +143,11 @@ class PaperVerdict:
     sentence: str
     note: str = ""  # the conflict or agreement found, e.g. "numbers disagree: claim 57 vs evidence 40"
 
+    @property
+    def probability(self) -> float:
+        """The probability of the label shown: of contradiction for a contradiction, else of support."""
+        return self.p_contradict if self.stance is Stance.CONTRADICT else self.p_support
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -299,6 +304,11 @@ class Report:
     @property
     def is_draft(self) -> bool:
         return not self.review.gate_passed
+
+    @property
+    def reference_numbers(self) -> dict[str, int]:
+        """arXiv id -> reference number [n]: the papers in reference order, from 1."""
+        return {paper.arxiv_id: n for n, paper in enumerate(self.papers, start=1)}
 
     def paper(self, arxiv_id: str) -> Paper:
         for paper in self.papers:

@@ -32,7 +32,7 @@ from pylatex.utils import NoEscape
 
 from builder.errors import RenderError
 from builder.hygiene import strip_bidi
-from builder.models import ClaimResult, Evidence, Finding, Paper, Report, Stance
+from builder.models import ClaimResult, Evidence, Finding, Paper, Report
 from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors, wrap_long_lines
 
 __all__ = ["missing_glyphs", "tex_errors"]  # re-exported: they moved to builder.render.texlog
@@ -215,7 +215,7 @@ def full_authors(paper: Paper) -> str:
 
 
 def _ref_numbers(report: Report) -> dict[str, int]:
-    return {paper.arxiv_id: i for i, paper in enumerate(report.papers, start=1)}
+    return report.reference_numbers
 
 
 def cite(report: Report, arxiv_id: str, *, numbers: dict[str, int] | None = None) -> str:
@@ -418,7 +418,7 @@ def _claims(doc: Document, report: Report) -> None:
             others = "".join(
                 rf"\newline \textsf{{\color{{{colour}}}{label}}} {_cite_number(numbers, j.arxiv_id)}, "
                 rf"sentence {j.sentence_index + 1}"
-                rf" (p={j.p_contradict if j.stance is Stance.CONTRADICT else j.p_support:.2f}): "
+                rf" (p={j.probability:.2f}): "
                 rf"“{tex_escape(j.sentence)}”" + (rf" — {tex_escape(j.note)}" if j.note else "")
                 for label, colour, group in (
                     ("Supported by", "brand", verdict.supports),

@@ -68,7 +68,7 @@ class PlotFile:
 
 def reference_numbers(report: Report) -> dict[str, int]:
     """Reference number of each paper ([1] is the primary), matching the report's reference list."""
-    return {paper.arxiv_id: number for number, paper in enumerate(report.papers, start=1)}
+    return report.reference_numbers
 
 
 def short_label(paper: Paper, number: int, width: int = 36) -> str:

@@ -255,13 +255,12 @@ def evidence_item(evidence: Evidence, report: Report, numbers: dict[str, int]) -
 def judgement_item(judgement: PaperVerdict, report: Report, numbers: dict[str, int]) -> str:
     """One paper that supports or contradicts the claim: its deciding sentence, probability and reason."""
     contradicts = judgement.stance is Stance.CONTRADICT
-    p = judgement.p_contradict if contradicts else judgement.p_support
     note = f"; {esc(judgement.note)}" if judgement.note else ""
     return (
         f"<li><blockquote>{esc(judgement.sentence)}</blockquote>"
         f"{paper_link(judgement.arxiv_id, report, numbers)}, "
         f"sentence {judgement.sentence_index + 1}; {'contradiction' if contradicts else 'support'} "
-        f'<span class="lr-score">{p:.2f}</span>{note}</li>'
+        f'<span class="lr-score">{judgement.probability:.2f}</span>{note}</li>'
     )
 
 
@@ -294,7 +293,7 @@ def disagreements_html(report: Report) -> str:
     """Each pair of papers that contradict each other, both sentences quoted, linked to the claims and references."""
     if not report.disagreements:
         return "<p>No two papers of this report contradict each other on a claim.</p>"
-    numbers = {p.arxiv_id: n for n, p in enumerate(report.papers, start=1)}
+    numbers = report.reference_numbers
 
     def who(arxiv_id: str) -> str:
         try:
@@ -333,7 +332,7 @@ def claims_rows(
     rows = []
     for report, result in results:
         claim, verdict = result.claim, result.verdict
-        numbers = {p.arxiv_id: n for n, p in enumerate(report.papers, start=1)}
+        numbers = report.reference_numbers
         row_id = html_id(id_prefix, report.slug, claim.id) if with_report else html_id(id_prefix, claim.id)
         detail_id = row_id + "-evidence"
         ncols = 7 if with_report else 6

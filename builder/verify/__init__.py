@@ -143,14 +143,13 @@ class Verifier:
         )
         if not result.ranked:
             return result, None
-        p, label = result.probability, result.label
         index = result.deciding_sentence
         sentence = sentences[index]
         judgement = PaperVerdict(
             arxiv_id=doc.doc_id,
-            stance=label,
-            p_support=round(p, 4),
-            p_contradict=round(result.p_contradict, 4),
+            stance=result.label,
+            p_support=result.probability,  # rounded by `judge`, which decided on these values
+            p_contradict=result.p_contradict,
             setting=setting.value,
             sentence_index=sentence.index,
             sentence=sentence.text,
@@ -221,9 +220,8 @@ class Verifier:
         if deciding is None:
             return "no paper has a sentence that matches this claim"
         words = {Stance.SUPPORT: "supports", Stance.CONTRADICT: "contradicts", Stance.NEI: "does not support"}
-        p = deciding.p_contradict if deciding.stance is Stance.CONTRADICT else deciding.p_support
         line = (
-            f"best match: {deciding.arxiv_id} sentence {deciding.sentence_index + 1} (p={p:.2f}) "
+            f"best match: {deciding.arxiv_id} sentence {deciding.sentence_index + 1} (p={deciding.probability:.2f}) "
             f"{words[deciding.stance]} the claim"
         )
         if deciding.note:
