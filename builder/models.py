@@ -72,6 +72,21 @@ class Paper:
     def pdf_url(self) -> str:
         return ARXIV_PDF + self.versioned_id
 
+    @property
+    def label(self) -> str:
+        """'Politov et al. (2025)', 'Pires and Schlinger (2019)', 'Wu (2020)': the one author-year label that
+        claims, the synthesis, the tables, the figures and the references all print."""
+        names = [a.split()[-1] for a in self.authors if a.split()]
+        if not names:
+            who = "Anonymous"
+        elif len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} and {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        return f"{who} ({self.year})"
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -163,6 +178,17 @@ class Verdict:
     contested: bool = False  # some paper (its source included) contradicts it
     supports: tuple[PaperVerdict, ...] = ()  # other papers that support it, most probable first
     contradicts: tuple[PaperVerdict, ...] = ()  # papers that contradict it, most probable first
+    decided_by: PaperVerdict | None = None  # the judgement the rationale names (its "best match")
+
+    @property
+    def shown(self) -> tuple[tuple[str, PaperVerdict], ...]:
+        """The judgements every renderer lists under a claim, in this order, each with its heading: the one the
+        rationale names (unless it is listed anyway: a claim's own source, or the closest sentence when no paper
+        supports or contradicts it), then the other papers that support it, then those that contradict it."""
+        heading = {Stance.SUPPORT: "Supported by", Stance.CONTRADICT: "Contradicted by", Stance.NEI: "Closest match"}
+        listed = (*self.supports, *self.contradicts)
+        rows = [self.decided_by] if self.decided_by is not None and self.decided_by not in listed else []
+        return tuple((heading[j.stance], j) for j in (*rows, *listed))
 
     @property
     def status(self) -> ClaimStatus:
@@ -278,6 +304,39 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list, numbered and labelled once for every renderer."""
+
+    number: int  # [n], from 1 in reference order (the primary paper first)
+    paper: Paper
+    bib_key: str | None
+    venue: str  # where it appeared, from arXiv's journal_ref (`builder.venue.format_venue`); "" when unknown
+
+    @property
+    def citation(self) -> str:
+        """'[3] Politov et al. (2025)': how tables, lists and figures point at the reference."""
+        return f"[{self.number}] {self.paper.label}"
+
+
+# The sections of a report, in the order the PDF and the page both print them.
+SECTIONS = (
+    "Abstract",
+    "Synthesis",
+    "Introduction",
+    "Methodology",
+    "Results",
+    "Review",
+    "Limitations",
+    "Disagreements",
+    "Extracted Claims",
+    "Figures",
+    "References",
+)
+# The parts of the Review section, in order.
+REVIEW_PARTS = ("Dimensions", "Reviewers", "Findings")
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs, already decided: renderers format, they never compute."""
 
@@ -306,9 +365,65 @@ class Report:
         return not self.review.gate_passed
 
     @property
+    def sections(self) -> tuple[str, ...]:
+        """The report's sections in the order every renderer prints them."""
+        return SECTIONS
+
+    @property
     def reference_numbers(self) -> dict[str, int]:
         """arXiv id -> reference number [n]: the papers in reference order, from 1."""
         return {paper.arxiv_id: n for n, paper in enumerate(self.papers, start=1)}
+
+    @property
+    def references(self) -> tuple[Reference, ...]:
+        """The reference list: every paper, numbered, labelled, with its BibTeX key and venue."""
+        from builder.venue import format_venue
+
+        return tuple(
+            Reference(number=n, paper=p, bib_key=self.bib_keys.get(p.arxiv_id), venue=format_venue(p.journal_ref))
+            for n, p in enumerate(self.papers, start=1)
+        )
+
+    def origin(self, claim: Claim) -> str:
+        """Where a claim comes from, as both renderers print it: 'Extracted from sentence 2 of [1].'"""
+        number = self.reference_numbers.get(claim.source)
+        ref = f"[{number}]" if number else f"arXiv:{claim.source}"
+        if claim.origin == "spec":
+            line = f" (spec line {claim.spec_line})" if claim.spec_line else ""
+            return f"Written in the question spec{line}, citing {ref}."
+        where = f"sentence {claim.sentence_index + 1} of " if claim.sentence_index is not None else ""
+        return f"Extracted from {where}{ref}."
+
+    def citation(self, arxiv_id: str) -> str:
+        """'[3] Politov et al. (2025)' for a paper of the report; 'arXiv:<id>' for any other id."""
+        number = self.reference_numbers.get(arxiv_id)
+        return f"[{number}] {self.papers[number - 1].label}" if number else f"arXiv:{arxiv_id}"
+
+    @property
+    def status_word(self) -> str:
+        """'final' or 'draft': the one word the PDF, the page and the home page use for the gate's decision."""
+        return "draft" if self.is_draft else "final"
+
+    @property
+    def status_line(self) -> str:
+        """The gate's decision as a phrase: the same words in the PDF's title block and the page's banner."""
+        return "did not pass the quality gate" if self.is_draft else "passed the quality gate"
+
+    @property
+    def headline(self) -> tuple[tuple[str, str], ...]:
+        """The counts a reader sees first, labelled once: the PDF's Results table and the page's figures."""
+        c, n = self.counts, self.counts.claims
+        return (
+            ("Papers in the synthesis", str(c.papers)),
+            ("Claims checked", str(n)),
+            ("Verified", f"{c.verified} of {n}"),
+            ("Grounded in their own source", f"{c.grounded} of {n}"),
+            ("Corroborated by another paper", f"{c.corroborated} of {n}"),
+            ("Contested by a paper", f"{c.contested} of {n}"),
+            ("Stated by their own source only", f"{c.stated} of {n}"),
+            ("Supported by no paper", f"{c.unsupported} of {n}"),
+            ("Review score", f"{self.review.score:.1f}/10 ({self.review.tier})"),
+        )
 
     def paper(self, arxiv_id: str) -> Paper:
         for paper in self.papers:

@@ -68,16 +68,7 @@ GENERIC_TITLE_WORDS = frozenset({"revisiting", "towards", "toward", "on", "beyon
 
 def author_label(paper: Paper) -> str:
     """'Politov et al. (2025)', 'Pires and Schlinger (2019)', 'Wu (2020)': the report's citation label."""
-    names = [a.split()[-1] for a in paper.authors if a.split()]
-    if not names:
-        who = "Anonymous"
-    elif len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} and {names[1]}"
-    else:
-        who = f"{names[0]} et al."
-    return f"{who} ({paper.year})"
+    return paper.label
 
 
 def method_name(paper: Paper) -> str | None:

@@ -185,7 +185,20 @@ def make_claims() -> tuple[ClaimResult, ...]:
                     "retrieved text; below the 0.5 threshold."),
         ),
     ]
-    return tuple(ClaimResult(claim, verdict) for claim, verdict in rows)
+    return tuple(ClaimResult(claim, _with_decider(claim, verdict)) for claim, verdict in rows)
+
+
+def _with_decider(claim: Claim, verdict: Verdict) -> Verdict:
+    """The judgement the rationale names, as the verifier records it: the contradiction for a contradicted
+    claim, else the paper of the best evidence sentence (supporting when the claim is verified)."""
+    if verdict.contradicts and not verdict.grounded:
+        return dataclasses.replace(verdict, decided_by=verdict.contradicts[0])
+    best = max(verdict.evidence, key=lambda e: e.score)
+    paper = next(p for p in PAPERS if p.arxiv_id == best.arxiv_id)
+    stance = Stance.SUPPORT if verdict.verified else Stance.NEI
+    setting = "cited" if best.arxiv_id == claim.source else "open"
+    decider = _judgement(paper, best.sentence_index, stance, verdict.confidence, 0.02, setting)
+    return dataclasses.replace(verdict, decided_by=decider)
 
 
 def make_review(**overrides: Any) -> Review:

@@ -198,7 +198,7 @@ def test_claims_filter_to_verified_and_row_expands(page: tuple[Any, Recorder], s
     assert evidence.is_visible()
     assert "We show that the data-based cross-lingual transfer method" in evidence.inner_text()
     assert evidence.locator('a[href="https://arxiv.org/abs/2501.18750v1"]').count() == 1
-    assert "Rationale:" in evidence.inner_text()
+    assert "Why:" in evidence.inner_text()
     button.click()
     assert evidence.is_hidden()
 

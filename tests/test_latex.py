@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from builder.errors import RenderError
-from builder.models import Claim, ClaimResult, Evidence, Finding, Report, Verdict
+from builder.models import Claim, ClaimResult, Evidence, Finding, PaperVerdict, Report, Stance, Verdict
 from builder.render.latex import (
     PDFLATEX_CHARS,
     Figure,
@@ -75,7 +75,9 @@ def full_report() -> Report:
             Claim("C7", f"{HOSTILE} {SPECIALS} {SCRIPTS}", "spec", PAPERS[1].arxiv_id, spec_line=30),
             Verdict("C7", False, 0.12, False, False,
                     (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence with {SPECIALS} inside.", 0.12),),
-                    f"Rationale with {SPECIALS} and {SCRIPTS}."),
+                    f"Rationale with {SPECIALS} and {SCRIPTS}.",
+                    decided_by=PaperVerdict(PAPERS[1].arxiv_id, Stance.NEI, 0.12, 0.01, "cited", 0,
+                                            f"Evidence with {SPECIALS} inside.")),
         ),
     )
     review = make_review(findings=(*make_review().findings, Finding("hostile", "error", HOSTILE, "C7")))
@@ -123,7 +125,7 @@ def test_sections_in_order(built: dict) -> None:
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
-    for sub in ("5.1 Dimensions", "5.2 Findings", "5.3 Reviewers"):
+    for sub in ("5.1 Dimensions", "5.2 Reviewers", "5.3 Findings"):  # models.REVIEW_PARTS
         assert sub in text
 
 
@@ -138,15 +140,19 @@ def test_title_block(built: dict) -> None:
 
 def test_every_claim_in_full_with_marks_evidence_and_rationale(built: dict) -> None:
     flat = squash(built["text"])
+    numbers = built["report"].reference_numbers
     for result in built["report"].claims:
         assert squash(result.claim.text) in flat, result.claim.id
         assert squash(result.verdict.rationale) in flat, result.claim.id
-        best = max(result.verdict.evidence, key=lambda e: e.score)
-        assert squash(best.sentence) in flat, result.claim.id
+        assert result.verdict.shown, result.claim.id
+        for heading, judgement in result.verdict.shown:  # the deciding sentence and every other paper's
+            assert squash(f"{heading} [{numbers[judgement.arxiv_id]}], sentence {judgement.sentence_index + 1}") in flat
+            assert squash(judgement.sentence) in flat, result.claim.id
+        assert squash(built["report"].origin(result.claim)) in flat
         assert f"{result.verdict.confidence:.2f}" in built["text"]
     assert "✓" in built["text"] and "✗" in built["text"]
-    assert squash("[1] Politov et al. 2025") in flat
-    assert squash("[2] García-Ferrero et al. 2022") in flat
+    assert squash("[1] Politov et al. (2025)") in flat
+    assert squash("[2] García-Ferrero et al. (2022)") in flat
 
 
 def test_every_reference_with_accented_authors_links_and_doi(built: dict) -> None:
@@ -230,7 +236,9 @@ def built_pdflatex(tmp_path_factory: pytest.TempPathFactory) -> dict:
         ClaimResult(
             Claim("C7", f"{HOSTILE} {SPECIALS} ,,low'' {T1_TEXT}", "spec", PAPERS[1].arxiv_id, spec_line=30),
             Verdict("C7", False, 0.12, False, False,
-                    (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence {T1_TEXT}", 0.12),), f"Rationale {T1_TEXT}"),
+                    (Evidence(PAPERS[1].arxiv_id, 0, f"Evidence {T1_TEXT}", 0.12),), f"Rationale {T1_TEXT}",
+                    decided_by=PaperVerdict(PAPERS[1].arxiv_id, Stance.NEI, 0.12, 0.01, "cited", 0,
+                                            f"Evidence {T1_TEXT}")),
         ),
     )
     report = make_report(claims=claims, title=f"T1 title {T1_TEXT}", question=f"Question {T1_TEXT}?")
@@ -295,7 +303,7 @@ def test_draft_has_watermark_on_every_page(draft: dict) -> None:
     assert pages >= 3
     for page in range(1, pages + 1):
         assert "DRAFT" in text_of(draft["pdf"], page), f"page {page}"
-    assert "quality gate not passed" in text_of(draft["pdf"], 1)
+    assert "did not pass the quality gate" in text_of(draft["pdf"], 1)
 
 
 def test_two_compiles_are_byte_identical(draft: dict, tmp_path: Path) -> None:

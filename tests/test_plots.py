@@ -53,7 +53,7 @@ def test_valid_svg_with_text_and_no_outside_links(two_runs: tuple[list[PlotFile]
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
     per_paper = ET.fromstring(two_runs[0][1].svg_path.read_text(encoding="utf-8"))
     labels = [t.text for t in per_paper.iter(f"{SVG_NS}text")]
-    assert "[2] García-Ferrero et al. 2022" in labels and "0 + 1" in labels  # real text, accents kept
+    assert "[2] García-Ferrero et al. (2022)" in labels and "0 + 1" in labels  # real text, accents kept
 
 
 def test_svg_bars_are_proportional_and_not_verified_is_outlined(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_latex_figures_compile_and_read_back(two_runs: tuple[list[PlotFile], lis
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     flat = re.sub(r"\s+", " ", text)
-    for needle in ("[1] Politov et al. 2025", "[2] García-Ferrero et al. 2022", "0.8–0.9", "2023",
+    for needle in ("[1] Politov et al. (2025)", "[2] García-Ferrero et al. (2022)", "0.8–0.9", "2023",
                    "calibrated confidence that the claim is supported", "Figure 3: Papers by year"):
         assert needle in flat, needle
 
@@ -88,8 +88,8 @@ def test_alt_text_states_the_data(two_runs: tuple[list[PlotFile], list[PlotFile]
     confidence, per_paper, years = two_runs[0]
     assert "6 claims" in confidence.alt and "4 verified" in confidence.alt and "2 not verified" in confidence.alt
     assert "0.72–0.91" in confidence.alt and "0.08–0.41" in confidence.alt
-    assert "[1] Politov et al. 2025: 3 verified, 0 not verified" in per_paper.alt
-    assert "[2] García-Ferrero et al. 2022: 0 verified, 1 not verified" in per_paper.alt
+    assert "[1] Politov et al. (2025): 3 verified, 0 not verified" in per_paper.alt
+    assert "[2] García-Ferrero et al. (2022): 0 verified, 1 not verified" in per_paper.alt
     assert years.alt == "Bar chart of papers per year: 2020: 1, 2022: 1, 2023: 1, 2025: 1."
 
 

@@ -16,6 +16,7 @@ from bibtexparser.model import Entry, Field
 
 from builder.models import Paper
 from builder.render.bibvalue import bib_identifier, bib_text
+from builder.venue import journal_fields
 
 # Beyond this many authors the .bib lists the first ones and "and others" (BibTeX's "et al."); the manifest keeps
 # every name. Far above ordinary papers, low enough that no .bib line overflows BibTeX's or TeX's buffers.
@@ -181,16 +182,9 @@ def protect_title(title: str) -> str:
     return "".join(out)
 
 
-_BIB_FIELD_RE = re.compile(r"(journal|volume|number|pages|year)\s*=\s*\{([^{}]*)\}")
-
-
 def _journal_fields(journal_ref: str) -> dict[str, str]:
-    """A journal_ref is free text; some records hold BibTeX-like 'journal={..}, volume={..}' that we unpack."""
-    found = dict(_BIB_FIELD_RE.findall(journal_ref))
-    if "journal" in found:
-        found.pop("year", None)  # the entry's year comes from the paper
-        return {k: escape_value(v) for k, v in found.items() if v.strip()}
-    return {"journal": escape_value(journal_ref)}
+    """The venue's fields (`builder.venue.journal_fields`: BibTeX-like text unpacked), escaped for the .bib."""
+    return {k: escape_value(v) for k, v in journal_fields(journal_ref).items()}
 
 
 def _odd_commas(value: str) -> bool:

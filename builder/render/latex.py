@@ -22,7 +22,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -32,7 +32,7 @@ from pylatex.utils import NoEscape
 
 from builder.errors import RenderError
 from builder.hygiene import strip_bidi
-from builder.models import ClaimResult, Evidence, Finding, Paper, Report
+from builder.models import REVIEW_PARTS, Finding, Paper, Reference, Report, Review
 from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors, wrap_long_lines
 
 __all__ = ["missing_glyphs", "tex_errors"]  # re-exported: they moved to builder.render.texlog
@@ -189,23 +189,6 @@ def report_epoch(report: Report) -> int:
 # Small formatters shared by the sections.
 
 
-def surname(name: str) -> str:
-    """Last word of a full name: 'Iker García-Ferrero' -> 'García-Ferrero'."""
-    words = name.split()
-    return words[-1] if words else name
-
-
-def short_authors(paper: Paper) -> str:
-    """'Politov et al.', 'Agerri and Rigau', or 'Smith'."""
-    if not paper.authors:
-        return "Anonymous"
-    if len(paper.authors) == 1:
-        return surname(paper.authors[0])
-    if len(paper.authors) == 2:
-        return f"{surname(paper.authors[0])} and {surname(paper.authors[1])}"
-    return f"{surname(paper.authors[0])} et al."
-
-
 def full_authors(paper: Paper) -> str:
     """Every author, in order: 'A, B, C and D'; beyond PDF_AUTHOR_LIMIT the first ones and 'et al.'."""
     names = list(paper.authors) or ["Anonymous"]
@@ -219,14 +202,12 @@ def _ref_numbers(report: Report) -> dict[str, int]:
 
 
 def cite(report: Report, arxiv_id: str, *, numbers: dict[str, int] | None = None) -> str:
-    """'[3] Politov et al. 2025' linked to reference 3; an unknown id prints as itself."""
+    """'[3] Politov et al. (2025)' (`Report.citation`) with [3] linked to reference 3; an unknown id as itself."""
     numbers = numbers if numbers is not None else _ref_numbers(report)
     if arxiv_id not in numbers:
         return tex_escape(f"arXiv:{arxiv_id}")
     number = numbers[arxiv_id]
-    paper = report.papers[number - 1]
-    return (rf"\hyperref[ref:{number}]{{[{number}]}}~{tex_escape(short_authors(paper))}"
-            rf"~{paper.year}")
+    return rf"\hyperref[ref:{number}]{{[{number}]}}~{tex_escape(report.papers[number - 1].label)}"
 
 
 def _cite_number(numbers: dict[str, int], arxiv_id: str) -> str:
@@ -237,15 +218,6 @@ def _cite_number(numbers: dict[str, int], arxiv_id: str) -> str:
 
 def mark(value: bool) -> str:
     return r"\builderyes{}" if value else r"\builderno{}"
-
-
-def deciding_evidence(result: ClaimResult) -> Evidence | None:
-    """The evidence sentence with the highest score (the first one on ties), or None."""
-    best: Evidence | None = None
-    for evidence in result.verdict.evidence:
-        if best is None or evidence.score > best.score:
-            best = evidence
-    return best
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -273,7 +245,7 @@ def _title_block(report: Report) -> str:
     if report.is_draft:
         lines += [
             r"\vspace{0.7em}",
-            rf"\fcolorbox{{badred}}{{badred!8}}{{\sffamily\bfseries\color{{badred}}DRAFT — quality gate not passed "
+            rf"\fcolorbox{{badred}}{{badred!8}}{{\sffamily\bfseries\color{{badred}}DRAFT — {report.status_line} "
             rf"(review score {report.review.score:.1f}/10)}}",
         ]
     lines += [
@@ -287,19 +259,7 @@ def _title_block(report: Report) -> str:
 
 
 def _results_summary(report: Report) -> str:
-    counts = report.counts
-    rows = [
-        ("Papers in the synthesis", str(counts.papers)),
-        ("Claims checked", str(counts.claims)),
-        ("Verified", f"{counts.verified} of {counts.claims}"),
-        ("Grounded in their own source", f"{counts.grounded} of {counts.claims}"),
-        ("Corroborated by another paper", f"{counts.corroborated} of {counts.claims}"),
-        ("Contested by a paper", f"{counts.contested} of {counts.claims}"),
-        ("Stated by their own source only", f"{counts.stated} of {counts.claims}"),
-        ("Supported by no paper", f"{counts.unsupported} of {counts.claims}"),
-        ("Review score", f"{report.review.score:.1f}/10 ({report.review.tier})"),
-    ]
-    body = "\n".join(rf"{tex_escape(a)} & {tex_escape(b)} \\" for a, b in rows)
+    body = "\n".join(rf"{tex_escape(a)} & {tex_escape(b)} \\" for a, b in report.headline)
     return (r"\begin{center}\begin{tabular}{@{}lr@{}}\toprule" "\n"
             r"\textsf{\textbf{Measure}} & \textsf{\textbf{Value}} \\ \midrule" "\n"
             f"{body}\n" r"\bottomrule\end{tabular}\end{center}")
@@ -312,42 +272,58 @@ def _finding_line(finding: Finding) -> str:
             rf"\textsf{{{tex_escape(finding.code)}}}{claim}: {tex_escape(finding.message)}")
 
 
+def _review_dimensions(doc: Document, review: Review) -> None:
+    if not review.dimensions:
+        return
+    with doc.create(Subsection("Dimensions", label=False)):
+        table = Tabularx(NoEscape(r"@{}l r l >{\raggedright\arraybackslash}X@{}"))
+        table.append(NoEscape(r"\toprule"))
+        table.append(NoEscape(r"\textsf{\textbf{Dimension}} & \textsf{\textbf{Score}} & "
+                              r"\textsf{\textbf{Level}} & \textsf{\textbf{Basis}} \\ \midrule"))
+        for dim in review.dimensions:
+            table.append(NoEscape(rf"{tex_escape(dim.name)} & {dim.score:.1f} & {tex_escape(dim.level)} & "
+                                  rf"{tex_escape(dim.basis)} \\"))
+        table.append(NoEscape(r"\bottomrule"))
+        doc.append(NoEscape(r"\begin{center}"))
+        doc.append(table)
+        doc.append(NoEscape(r"\end{center}"))
+
+
+def _review_reviewers(doc: Document, review: Review) -> None:
+    if not review.reviewers:
+        return
+    with doc.create(Subsection("Reviewers", label=False)):
+        rows = "\n".join(rf"{tex_escape(r.role)} & {r.score:.1f}/10 & {len(r.findings)} \\" for r in review.reviewers)
+        doc.append(NoEscape(
+            r"\begin{center}\begin{tabular}{@{}lrr@{}}\toprule" "\n"
+            r"\textsf{\textbf{Reviewer}} & \textsf{\textbf{Score}} & \textsf{\textbf{Findings}} \\ \midrule"
+            f"\n{rows}\n" r"\bottomrule\end{tabular}\end{center}"))
+
+
+def _review_findings(doc: Document, review: Review) -> None:
+    with doc.create(Subsection("Findings", label=False)):
+        if not review.findings:
+            doc.append(NoEscape(r"The reviewers raised no findings."))
+            return
+        doc.append(NoEscape(r"\begin{itemize}[leftmargin=1.2em]" "\n"
+                            + "\n".join(_finding_line(f) for f in review.findings) + "\n" r"\end{itemize}"))
+
+
+_REVIEW_PARTS = {"Dimensions": _review_dimensions, "Reviewers": _review_reviewers, "Findings": _review_findings}
+
+
 def _review(doc: Document, report: Report) -> None:
     review = report.review
     with doc.create(Section("Review", label=False)):
-        gate = (r"\builderyes{} passed" if review.gate_passed else r"\builderno{} not passed (this report is a draft)")
+        gate = r"\builderyes{} passed" if review.gate_passed else r"\builderno{} not passed"
         doc.append(NoEscape(
             rf"\textbf{{Overall score: {review.score:.1f}/10}} \quad Tier: \textbf{{{tex_escape(review.tier)}}}"
             rf" \quad Quality gate: {gate}" "\n\n"))
         if review.reasons:
             doc.append(NoEscape(r"\begin{itemize}" + "".join(
                 rf"\item {tex_escape(reason)}" "\n" for reason in review.reasons) + r"\end{itemize}"))
-        if review.dimensions:
-            with doc.create(Subsection("Dimensions", label=False)):
-                table = Tabularx(NoEscape(r"@{}l r l >{\raggedright\arraybackslash}X@{}"))
-                table.append(NoEscape(r"\toprule"))
-                table.append(NoEscape(r"\textsf{\textbf{Dimension}} & \textsf{\textbf{Score}} & "
-                                      r"\textsf{\textbf{Level}} & \textsf{\textbf{Basis}} \\ \midrule"))
-                for dim in review.dimensions:
-                    table.append(NoEscape(rf"{tex_escape(dim.name)} & {dim.score:.1f} & {tex_escape(dim.level)} & "
-                                          rf"{tex_escape(dim.basis)} \\"))
-                table.append(NoEscape(r"\bottomrule"))
-                doc.append(NoEscape(r"\begin{center}"))
-                doc.append(table)
-                doc.append(NoEscape(r"\end{center}"))
-        if review.findings:
-            with doc.create(Subsection("Findings", label=False)):
-                doc.append(NoEscape(r"\begin{itemize}[leftmargin=1.2em]" "\n"
-                                    + "\n".join(_finding_line(f) for f in review.findings)
-                                    + "\n" r"\end{itemize}"))
-        if review.reviewers:
-            with doc.create(Subsection("Reviewers", label=False)):
-                rows = "\n".join(
-                    rf"{tex_escape(r.role)} & {r.score:.1f}/10 & {len(r.findings)} \\" for r in review.reviewers)
-                doc.append(NoEscape(
-                    r"\begin{center}\begin{tabular}{@{}lrr@{}}\toprule" "\n"
-                    r"\textsf{\textbf{Reviewer}} & \textsf{\textbf{Score}} & \textsf{\textbf{Findings}} \\ \midrule"
-                    f"\n{rows}\n" r"\bottomrule\end{tabular}\end{center}"))
+        for part in REVIEW_PARTS:
+            _REVIEW_PARTS[part](doc, review)
 
 
 _CLAIM_COLUMNS = (
@@ -385,8 +361,8 @@ def _claims(doc: Document, report: Report) -> None:
             r"judged with the stricter cut for papers other than the source. Under each ID, the claim's status: "
             r"contested (a paper contradicts it), corroborated (another paper supports it), stated (only its "
             r"own source states it) or unsupported. "
-            r"Below each claim, the sentence that decided it, the papers that support or contradict it with "
-            r"their sentences, and the reason."
+            r"Below each claim: where it comes from, the papers that support or contradict it, each with its "
+            r"deciding sentence (or the closest sentence when no paper does), and why."
             "\n\n"))
         if not report.claims:
             doc.append(NoEscape(r"\emph{No claims were extracted.}"))
@@ -402,33 +378,21 @@ def _claims(doc: Document, report: Report) -> None:
         table.append(NoEscape(r"\bottomrule \endlastfoot"))
         for i, result in enumerate(report.claims):
             claim, verdict = result.claim, result.verdict
-            origin = r" \textcolor{muted}{\footnotesize(from the spec)}" if claim.origin == "spec" else ""
             table.append(NoEscape(
                 rf"\textbf{{{tex_escape(claim.id)}}}\newline{{\scriptsize\color{{muted}}{verdict.status.value}}} & "
-                rf"{tex_escape(claim.text)}{origin} & {mark(verdict.verified)} & "
+                rf"{tex_escape(claim.text)} & {mark(verdict.verified)} & "
                 rf"{verdict.confidence:.2f} & {mark(verdict.grounded)} & {mark(verdict.corroborated)} & "
                 rf"{cite(report, claim.source, numbers=numbers)} \\*"))
-            best = deciding_evidence(result)
-            if best is None:
-                evidence = r"\textit{No evidence sentence was found.}"
-            else:
-                evidence = (
-                    rf"\textsf{{Evidence}} {_cite_number(numbers, best.arxiv_id)}, sentence {best.sentence_index + 1}"
-                    rf" (score {best.score:.2f}): “{tex_escape(best.sentence)}”")
-            others = "".join(
-                rf"\newline \textsf{{\color{{{colour}}}{label}}} {_cite_number(numbers, j.arxiv_id)}, "
-                rf"sentence {j.sentence_index + 1}"
-                rf" (p={j.probability:.2f}): "
+            shown = [
+                rf"\textsf{{\color{{{'badred' if heading == 'Contradicted by' else 'brand'}}}{heading}}} "
+                rf"{_cite_number(numbers, j.arxiv_id)}, sentence {j.sentence_index + 1} (p={j.probability:.2f}): "
                 rf"“{tex_escape(j.sentence)}”" + (rf" — {tex_escape(j.note)}" if j.note else "")
-                for label, colour, group in (
-                    ("Supported by", "brand", verdict.supports),
-                    ("Contradicted by", "badred", verdict.contradicts),
-                )
-                for j in group
-            )
+                for heading, j in verdict.shown
+            ]
+            evidence = r" \newline ".join(shown) or r"\textit{No paper has a sentence that matches this claim.}"
             table.append(NoEscape(
                 rf" & \multicolumn{{6}}{{>{{\raggedright\arraybackslash}}p{{{evidence_width}}}@{{}}}}"
-                rf"{{\footnotesize\color{{muted}}{evidence}{others}\newline "
+                rf"{{\footnotesize\color{{muted}}{tex_escape(report.origin(claim))}\newline {evidence}\newline "
                 rf"\textsf{{Why}}: {tex_escape(verdict.rationale)}}} \\"))
             if i < len(report.claims) - 1:
                 table.append(NoEscape(r"\arrayrulecolor{black!15}\midrule\arrayrulecolor{black}"))
@@ -472,6 +436,9 @@ def _disagreements(doc: Document, report: Report) -> None:
 
 def _figures(doc: Document, figures: Sequence[Figure]) -> None:
     with doc.create(Section("Figures", label=False)):
+        if not figures:
+            doc.append(NoEscape(r"No figures were drawn for this report."))
+            return
         for figure in figures:
             doc.append(NoEscape(
                 r"\begin{figure}[htbp]\centering" "\n"
@@ -482,20 +449,21 @@ def _figures(doc: Document, figures: Sequence[Figure]) -> None:
         doc.append(NoEscape(r"\FloatBarrier"))
 
 
-def _reference(report: Report, number: int, paper: Paper) -> str:
+def _reference(ref: Reference) -> str:
+    paper = ref.paper
     parts = [
-        rf"\item\label{{ref:{number}}}{tex_escape(full_authors(paper))}. “{tex_escape(paper.title)}”. {paper.year}.",
+        rf"\item\label{{ref:{ref.number}}}{tex_escape(full_authors(paper))}. “{tex_escape(paper.title)}”. "
+        rf"{paper.year}.",
         rf"arXiv:\,\href{{{tex_url(paper.abs_url)}}}{{\textsf{{{tex_breakable(paper.versioned_id)}}}}}"
         + (rf" [{tex_escape(paper.primary_category)}]" if paper.primary_category else "") + ".",
     ]
     if paper.doi:
         doi_url = tex_url("https://doi.org/" + paper.doi)
         parts.append(rf"DOI:\,\href{{{doi_url}}}{{\textsf{{{tex_breakable(paper.doi)}}}}}.")
-    if paper.journal_ref:
-        parts.append(rf"{tex_escape(paper.journal_ref)}.")
-    key = report.bib_keys.get(paper.arxiv_id)
-    if key:
-        parts.append(rf"{{\footnotesize\color{{muted}}BibTeX key: \textsf{{{tex_breakable(key)}}}}}")
+    if ref.venue:
+        parts.append(rf"{tex_escape(ref.venue)}.")
+    if ref.bib_key:
+        parts.append(rf"{{\footnotesize\color{{muted}}BibTeX key: \textsf{{{tex_breakable(ref.bib_key)}}}}}")
     return " ".join(parts)
 
 
@@ -508,8 +476,58 @@ def _references(doc: Document, report: Report) -> None:
         width = "[" + "9" * len(str(max(len(report.papers), 1))) + "]"
         doc.append(NoEscape(
             rf"\begin{{enumerate}}[label={{[\arabic*]}},widest={{{width}}},leftmargin=*,itemsep=0.5em]" "\n"
-            + "\n".join(_reference(report, n, p) for n, p in enumerate(report.papers, start=1))
+            + "\n".join(_reference(ref) for ref in report.references)
             + "\n" r"\end{enumerate}"))
+
+
+def _abstract(doc: Document, report: Report) -> None:
+    doc.append(NoEscape(r"\begin{abstract}" "\n" + tex_paragraphs(report.abstract) + "\n" r"\end{abstract}"))
+
+
+def _prose(title: str, text: Callable[[Report], str]) -> Callable[[Document, Report], None]:
+    def section(doc: Document, report: Report) -> None:
+        with doc.create(Section(title, label=False)):
+            doc.append(tex_paragraphs(text(report)))
+
+    return section
+
+
+def _results(doc: Document, report: Report) -> None:
+    with doc.create(Section("Results", label=False)):
+        doc.append(tex_paragraphs(report.results))
+        doc.append(NoEscape(_results_summary(report)))
+
+
+def _limitations(doc: Document, report: Report) -> None:
+    with doc.create(Section("Limitations", label=False)):
+        doc.append(tex_paragraphs(report.limitations))
+        if report.warnings:
+            doc.append(NoEscape(
+                "\n\n" r"\paragraph{Build warnings.}" "\n" r"\begin{itemize}[leftmargin=1.2em]\small" "\n"
+                + "\n".join(rf"\item {tex_escape(w)}" for w in report.warnings) + "\n" r"\end{itemize}"))
+
+
+_Section = Callable[[Document, Report, Sequence["Figure"]], None]
+
+
+def _without_figures(render: Callable[[Document, Report], None]) -> _Section:
+    return lambda doc, report, _figures: render(doc, report)
+
+
+# One function per section; `Report.sections` gives their order.
+_SECTIONS: dict[str, _Section] = {
+    "Abstract": _without_figures(_abstract),
+    "Synthesis": _without_figures(_synthesis),
+    "Introduction": _without_figures(_prose("Introduction", lambda r: r.introduction)),
+    "Methodology": _without_figures(_prose("Methodology", lambda r: r.methodology)),
+    "Results": _without_figures(_results),
+    "Review": _without_figures(_review),
+    "Limitations": _without_figures(_limitations),
+    "Disagreements": _without_figures(_disagreements),
+    "Extracted Claims": _without_figures(_claims),
+    "Figures": lambda doc, _report, figures: _figures(doc, figures),
+    "References": _without_figures(_references),
+}
 
 
 _FONTS_MARK = "%BUILDER-ENGINE-FONTS%"
@@ -559,27 +577,8 @@ def render_tex(
         rf"pdfsubject={{{_pdf_info(report.question)}}}}}"))
 
     doc.append(NoEscape(_title_block(report)))
-    doc.append(NoEscape(r"\begin{abstract}" "\n" + tex_paragraphs(report.abstract) + "\n" r"\end{abstract}"))
-    _synthesis(doc, report)
-    with doc.create(Section("Introduction", label=False)):
-        doc.append(tex_paragraphs(report.introduction))
-    with doc.create(Section("Methodology", label=False)):
-        doc.append(tex_paragraphs(report.methodology))
-    with doc.create(Section("Results", label=False)):
-        doc.append(tex_paragraphs(report.results))
-        doc.append(NoEscape(_results_summary(report)))
-    _review(doc, report)
-    with doc.create(Section("Limitations", label=False)):
-        doc.append(tex_paragraphs(report.limitations))
-        if report.warnings:
-            doc.append(NoEscape(
-                "\n\n" r"\paragraph{Build notes.}" "\n" r"\begin{itemize}[leftmargin=1.2em]\small" "\n"
-                + "\n".join(rf"\item {tex_escape(w)}" for w in report.warnings) + "\n" r"\end{itemize}"))
-    _disagreements(doc, report)
-    _claims(doc, report)
-    if figures:
-        _figures(doc, figures)
-    _references(doc, report)
+    for section in report.sections:
+        _SECTIONS[section](doc, report, figures)
     body = doc.dumps() + "\n"
     if engine == "auto":
         engine = choose_engine(body)

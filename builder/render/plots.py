@@ -72,11 +72,8 @@ def reference_numbers(report: Report) -> dict[str, int]:
 
 
 def short_label(paper: Paper, number: int, width: int = 36) -> str:
-    """'[2] García-Ferrero 2022' — what fits beside a bar and still points at the reference list."""
-    surname = paper.authors[0].split()[-1] if paper.authors else paper.arxiv_id
-    if len(paper.authors) > 1:
-        surname += " et al."
-    label = f"[{number}] {surname} {paper.year}"
+    """'[2] García-Ferrero et al. (2022)' (the one label, `Paper.label`), cut to what fits beside a bar."""
+    label = f"[{number}] {paper.label}"
     return label if len(label) <= width else balance_bidi(label[: width - 1] + "…")  # a cut may split an isolate
 
 
@@ -133,10 +130,10 @@ def per_paper_chart(report: Report) -> Chart:
     labels = tuple(short_label(p, numbers[p.arxiv_id]) for p in papers)
     values = tuple((verified[p.arxiv_id], rejected[p.arxiv_id]) for p in papers)
     parts = [f"{label}: {g} verified, {b} not verified" for label, (g, b) in zip(labels, values, strict=True) if g or b]
-    without = len(papers) - len(parts)
+    without = [label for label, (g, b) in zip(labels, values, strict=True) if not (g or b)]
     alt = "Bar chart of claims per paper. " + ("; ".join(parts) + "." if parts else "No claims.")
-    if without:
-        alt += f" {without} paper{'s' if without != 1 else ''} without claims."
+    if without:  # named, as the chart draws their (empty) rows
+        alt += f" Without claims: {', '.join(without)}."
     return Chart(
         name="verified-by-paper",
         kind="rows",

@@ -27,7 +27,7 @@ from urllib.parse import quote
 import yaml
 
 from builder.errors import RenderError
-from builder.models import ClaimResult, Evidence, Paper, PaperVerdict, Report, Stance, Verdict
+from builder.models import REVIEW_PARTS, ClaimResult, Paper, PaperVerdict, Reference, Report, Review, Verdict
 from builder.render.plots import PlotFile
 
 ASSETS_SRC = Path(__file__).with_name("site_assets")
@@ -153,8 +153,8 @@ def author_list(paper: Paper, limit: int = 0) -> str:
 
 
 def short_cite(paper: Paper) -> str:
-    surname = paper.authors[0].split()[-1] if paper.authors else paper.arxiv_id
-    return f"{surname}{' et al.' if len(paper.authors) > 1 else ''} {paper.year}"
+    """The paper's one author-year label (`Paper.label`)."""
+    return paper.label
 
 
 def yes_no(value: bool, yes: str, no: str) -> str:
@@ -240,37 +240,27 @@ def paper_link(arxiv_id: str, report: Report, numbers: dict[str, int]) -> str:
     except KeyError:
         paper = None
     href = arxiv_abs(paper.arxiv_id, paper.version) if paper else arxiv_abs(arxiv_id)
-    name = f"[{numbers[arxiv_id]}] {short_cite(paper)}" if paper else f"arXiv:{arxiv_id}"
+    name = report.citation(arxiv_id)
     return f'<a href="{esc(href)}">{esc(name)}</a> (arXiv:{esc(arxiv_id)})'
 
 
-def evidence_item(evidence: Evidence, report: Report, numbers: dict[str, int]) -> str:
-    return (
-        f"<li><blockquote>{esc(evidence.sentence)}</blockquote>"
-        f"{paper_link(evidence.arxiv_id, report, numbers)}, "
-        f'sentence {evidence.sentence_index + 1}; support <span class="lr-score">{evidence.score:.2f}</span></li>'
-    )
-
-
-def judgement_item(judgement: PaperVerdict, report: Report, numbers: dict[str, int]) -> str:
-    """One paper that supports or contradicts the claim: its deciding sentence, probability and reason."""
-    contradicts = judgement.stance is Stance.CONTRADICT
+def judgement_item(heading: str, judgement: PaperVerdict, report: Report, numbers: dict[str, int]) -> str:
+    """One paper's judgement of the claim: its deciding sentence, the probability of the label and the reason."""
     note = f"; {esc(judgement.note)}" if judgement.note else ""
     return (
-        f"<li><blockquote>{esc(judgement.sentence)}</blockquote>"
+        f'<li><p class="lr-judgement lr-judgement--{judgement.stance.value.lower()}"><strong>{esc(heading)}</strong> '
         f"{paper_link(judgement.arxiv_id, report, numbers)}, "
-        f"sentence {judgement.sentence_index + 1}; {'contradiction' if contradicts else 'support'} "
-        f'<span class="lr-score">{judgement.probability:.2f}</span>{note}</li>'
+        f"sentence {judgement.sentence_index + 1} (p={judgement.probability:.2f}){note}</p>"
+        f"<blockquote>{esc(judgement.sentence)}</blockquote></li>"
     )
 
 
 def judgements_html(verdict: Verdict, report: Report, numbers: dict[str, int]) -> str:
-    parts = []
-    for title, group in (("Supported by", verdict.supports), ("Contradicted by", verdict.contradicts)):
-        if group:
-            items = "".join(judgement_item(j, report, numbers) for j in group)
-            parts.append(f"<p><strong>{title}</strong></p><ol>{items}</ol>")
-    return "".join(parts)
+    """The judgements the model shows under a claim (`Verdict.shown`), as the PDF lists them."""
+    if not verdict.shown:
+        return "<p>No paper has a sentence that matches this claim.</p>"
+    items = "".join(judgement_item(heading, j, report, numbers) for heading, j in verdict.shown)
+    return f'<ul class="lr-judgements">{items}</ul>'
 
 
 def synthesis_html(report: Report, cite: dict[int, str], claim_refs: dict[str, str]) -> str:
@@ -315,16 +305,6 @@ def disagreements_html(report: Report) -> str:
     return f'<ol class="lr-disagreements">{"".join(items)}</ol>'
 
 
-def claim_origin(result: ClaimResult, report: Report, numbers: dict[str, int]) -> str:
-    claim = result.claim
-    ref = f"[{numbers[claim.source]}]" if claim.source in numbers else f"arXiv:{claim.source}"
-    if claim.origin == "spec":
-        line = f" (spec line {claim.spec_line})" if claim.spec_line else ""
-        return f"Written in the question spec{line}, citing {esc(ref)}."
-    where = f"sentence {claim.sentence_index + 1} of " if claim.sentence_index is not None else ""
-    return f"Extracted from {where}{esc(ref)}."
-
-
 def claims_rows(
     results: Sequence[tuple[Report, ClaimResult]], page: str, *, with_report: bool, id_prefix: str
 ) -> list[str]:
@@ -352,8 +332,6 @@ def claims_rows(
             if with_report
             else ""
         )
-        evidence = "".join(evidence_item(e, report, numbers) for e in verdict.evidence)
-        evidence_html = f"<ol>{evidence}</ol>" if evidence else "<p>No evidence sentence was found.</p>"
         id_sort = re.sub(r"\d+", lambda m: m.group(0).zfill(6), claim.id)
         rows.append(
             f'<tbody data-verified="{int(verdict.verified)}" data-paper="{esc(claim.source)}" '
@@ -370,9 +348,9 @@ def claims_rows(
             f"{confidence_cell(result)}{support_cell(result)}"
             f'<td data-sort="{source_sort}">{source}</td></tr>'
             f'<tr class="lr-detail" id="{detail_id}"><td colspan="{ncols}"><div class="lr-evidence">'
-            f"<p>{claim_origin(result, report, numbers)}</p>"
-            f"<p><strong>Evidence</strong></p>{evidence_html}{judgements_html(verdict, report, numbers)}"
-            f"<p><strong>Rationale:</strong> {esc(verdict.rationale)}</p></div></td></tr></tbody>"
+            f"<p>{esc(report.origin(claim))}</p>"
+            f"{judgements_html(verdict, report, numbers)}"
+            f"<p><strong>Why:</strong> {esc(verdict.rationale)}</p></div></td></tr></tbody>"
         )
     return rows
 
@@ -419,12 +397,60 @@ def draft_banner(report: Report) -> str:
     reasons = "".join(f"<li>{esc(r)}</li>" for r in report.review.reasons)
     return raw(
         '<div class="admonition warning lr-draft" role="note">',
-        '<p class="admonition-title">Draft: this report did not pass review</p>',
+        f'<p class="admonition-title">Draft: this report {esc(report.status_line)}</p>',
         f"<p>Review score {report.review.score:.1f}/10, tier {esc(report.review.tier)}. "
         "Treat its conclusions as provisional.</p>",
         f"<ul>{reasons}</ul>" if reasons else "",
         "</div>",
     )
+
+
+def _review_dimensions(review: Review) -> list[str]:
+    if not review.dimensions:
+        return []
+    rows = "".join(
+        f'<tr><th scope="row">{esc(d.name)}</th><td>{d.score:.1f}</td><td>{esc(d.level)}</td>'
+        f"<td>{esc(d.basis)}</td></tr>"
+        for d in review.dimensions
+    )
+    return ["### Dimensions", raw(
+        "<table>", "<caption>Review dimensions, each scored 0–10</caption>",
+        '<thead><tr><th scope="col">Dimension</th><th scope="col">Score</th><th scope="col">Level</th>'
+        '<th scope="col">Basis</th></tr></thead>',
+        f"<tbody>{rows}</tbody>", "</table>",
+    )]
+
+
+def _review_reviewers(review: Review) -> list[str]:
+    if not review.reviewers:
+        return []
+    rows = "".join(
+        f'<tr><th scope="row">{esc(r.role)}</th><td>{r.score:.1f}/10</td><td>{len(r.findings)}</td></tr>'
+        for r in review.reviewers
+    )
+    return ["### Reviewers", raw(
+        "<table>", "<caption>Independent reviewers</caption>",
+        '<thead><tr><th scope="col">Reviewer</th><th scope="col">Score</th><th scope="col">Findings</th></tr>'
+        "</thead>", f"<tbody>{rows}</tbody>", "</table>",
+    )]
+
+
+def _review_findings(review: Review, claim_link: dict[str, str]) -> list[str]:
+    if not review.findings:
+        return ["### Findings", raw("<p>The reviewers raised no findings.</p>")]
+    rows = "".join(
+        f"<tr><td>{esc(f.severity)}</td><td><code>{esc(f.code)}</code></td><td>"
+        + (f'<a href="#{claim_link[f.claim_id]}">{esc(f.claim_id)}</a>' if f.claim_id in claim_link
+           else esc(f.claim_id or "—"))
+        + f"</td><td>{esc(f.message)}</td></tr>"
+        for f in review.findings
+    )
+    return ["### Findings", raw(
+        "<table>", "<caption>Findings of the review</caption>",
+        '<thead><tr><th scope="col">Severity</th><th scope="col">Code</th><th scope="col">Claim</th>'
+        '<th scope="col">Message</th></tr></thead>',
+        f"<tbody>{rows}</tbody>", "</table>",
+    )]
 
 
 def review_section(report: Report) -> str:
@@ -434,52 +460,20 @@ def review_section(report: Report) -> str:
         "## Review",
         raw(
             '<ul class="lr-stats">',
-            f"<li>Score <strong>{review.score:.1f}</strong>/10</li>",
+            f"<li>Overall score <strong>{review.score:.1f}</strong>/10</li>",
             f"<li>Tier <strong>{esc(review.tier)}</strong></li>",
-            f"<li>Gate {yes_no(review.gate_passed, 'passed', 'failed')}</li>",
+            f"<li>Quality gate {yes_no(review.gate_passed, 'passed', 'not passed')}</li>",
             "</ul>",
             "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in review.reasons) + "</ul>" if review.reasons else "",
         ),
     ]
-    if review.dimensions:
-        rows = "".join(
-            f'<tr><th scope="row">{esc(d.name)}</th><td>{d.score:.1f}</td><td>{esc(d.level)}</td>'
-            f"<td>{esc(d.basis)}</td></tr>"
-            for d in review.dimensions
-        )
-        parts += ["### Dimensions", raw(
-            "<table>", "<caption>Review dimensions, each scored 0–10</caption>",
-            '<thead><tr><th scope="col">Dimension</th><th scope="col">Score</th><th scope="col">Level</th>'
-            '<th scope="col">Basis</th></tr></thead>',
-            f"<tbody>{rows}</tbody>", "</table>",
-        )]
-    if review.reviewers:
-        rows = "".join(
-            f'<tr><th scope="row">{esc(r.role)}</th><td>{r.score:.1f}</td><td>{len(r.findings)}</td></tr>'
-            for r in review.reviewers
-        )
-        parts += ["### Reviewers", raw(
-            "<table>", "<caption>Independent reviewers</caption>",
-            '<thead><tr><th scope="col">Role</th><th scope="col">Score</th><th scope="col">Findings</th></tr>'
-            "</thead>", f"<tbody>{rows}</tbody>", "</table>",
-        )]
-    parts.append("### Findings")
-    if review.findings:
-        rows = "".join(
-            f"<tr><td>{esc(f.severity)}</td><td><code>{esc(f.code)}</code></td><td>"
-            + (f'<a href="#{claim_link[f.claim_id]}">{esc(f.claim_id)}</a>' if f.claim_id in claim_link
-               else esc(f.claim_id or "—"))
-            + f"</td><td>{esc(f.message)}</td></tr>"
-            for f in review.findings
-        )
-        parts.append(raw(
-            "<table>", "<caption>Findings of the review</caption>",
-            '<thead><tr><th scope="col">Severity</th><th scope="col">Code</th><th scope="col">Claim</th>'
-            '<th scope="col">Message</th></tr></thead>',
-            f"<tbody>{rows}</tbody>", "</table>",
-        ))
-    else:
-        parts.append(raw("<p>The reviewers raised no findings.</p>"))
+    render = {
+        "Dimensions": lambda: _review_dimensions(review),
+        "Reviewers": lambda: _review_reviewers(review),
+        "Findings": lambda: _review_findings(review, claim_link),
+    }
+    for part in REVIEW_PARTS:
+        parts += render[part]()
     return "\n\n".join(parts)
 
 
@@ -494,87 +488,95 @@ def figures_section(report: Report, figures: Sequence[tuple[PlotFile, str]]) -> 
     return "## Figures" + raw(*items)
 
 
-def reference_item(number: int, paper: Paper, bib_key: str | None) -> str:
+def reference_item(ref: Reference) -> str:
+    paper = ref.paper
     links = [f'<a href="{esc(arxiv_abs(paper.arxiv_id, paper.version))}">abs</a>',
              f'<a href="{esc(arxiv_pdf(paper))}">pdf</a>']
     if paper.doi:
         links.append(f'<a href="{esc(doi_url(paper.doi))}">doi:{esc(paper.doi)}</a>')
-    extra = []
-    if paper.journal_ref:
-        extra.append(esc(paper.journal_ref))
-    if paper.primary_category:
-        extra.append(esc(paper.primary_category))
-    key = f" BibTeX key <code>{esc(bib_key)}</code>." if bib_key else ""
+    extra = [esc(x) for x in (ref.venue, paper.primary_category) if x]
+    key = f" BibTeX key <code>{esc(ref.bib_key)}</code>." if ref.bib_key else ""
     return (
-        f'<li id="ref-{number}" value="{number}">{esc(author_list(paper))}. '
+        f'<li id="ref-{ref.number}" value="{ref.number}">{esc(author_list(paper))}. '
         f"<em>{esc(paper.title)}</em>. arXiv:{esc(paper.versioned_id)}, {paper.year}."
         + (f" {'; '.join(extra)}." if extra else "")
         + f'{key} <span class="lr-links">{" ".join(links)}</span></li>'
     )
 
 
+def status_badge(report: Report) -> str:
+    """'draft' or 'final' (`Report.status_word`), the same word on the report page and the home page."""
+    word = report.status_word
+    return f'<span class="lr-badge lr-badge--{word}" title="{esc(report.status_line)}">{word}</span>'
+
+
 def report_markdown(
     report: Report, downloads: dict[str, dict[str, str]], figures: Sequence[tuple[PlotFile, str]]
 ) -> str:
-    """The report page: the same sections, in the same order, as the PDF."""
+    """The report page: the sections of `Report.sections`, in that order, as the PDF prints them."""
     page = report_page(report.slug)
     cite = {n: f"#ref-{n}" for n in range(1, len(report.papers) + 1)}
     claim_refs = {r.claim.id: f"#{html_id('claim', r.claim.id)}" for r in report.claims}
     counts = report.counts
-    status = '<span class="lr-badge lr-badge--draft">draft</span>' if report.is_draft else (
-        '<span class="lr-badge lr-badge--final">passed review</span>'
-    )
     header = raw(
         f'<p class="lr-meta">{esc(report.author)} · <time datetime="{report.date.isoformat()}">'
-        f"{report.date.isoformat()}</time> · {status}</p>",
+        f"{report.date.isoformat()}</time> · {status_badge(report)}</p>",
         f"<p><strong>Question:</strong> {esc(report.question)}</p>",
-        '<ul class="lr-stats">',
-        f"<li><strong>{counts.papers}</strong> papers</li>",
-        f"<li><strong>{counts.claims}</strong> claims</li>",
-        f"<li><strong>{counts.verified}</strong> verified</li>",
-        f"<li><strong>{counts.grounded}</strong> grounded</li>",
-        f"<li><strong>{counts.corroborated}</strong> corroborated</li>",
-        f"<li><strong>{counts.contested}</strong> contested</li>",
-        f"<li><strong>{counts.stated}</strong> stated by their source only</li>",
-        f"<li><strong>{counts.unsupported}</strong> unsupported</li>",
-        f"<li>review <strong>{report.review.score:.1f}</strong>/10</li>",
-        "</ul>",
     )
-    table_id = "claims-table"
-    papers_with_claims = [p for p in report.papers if any(r.claim.source == p.arxiv_id for r in report.claims)]
-    claims = (
-        raw(claim_filters(table_id, papers_with_claims))
-        + claims_table([(report, r) for r in report.claims], page, table_id,
-                       f"{counts.claims} claims, {counts.verified} verified", with_report=False)
-        if report.claims
-        else raw("<p>No claims were extracted for this report.</p>")
-    )
-    limitations = paragraphs(report.limitations)
-    if report.warnings:
-        limitations += "\n<p><strong>Build warnings:</strong></p><ul>" + "".join(
-            f"<li>{esc(w)}</li>" for w in report.warnings
-        ) + "</ul>"
-    references = raw(
-        '<ol class="lr-refs">',
-        *(reference_item(n, p, report.bib_keys.get(p.arxiv_id)) for n, p in enumerate(report.papers, start=1)),
-        "</ol>",
-    )
+
+    def results() -> str:
+        rows = "".join(f'<tr><th scope="row">{esc(a)}</th><td>{esc(b)}</td></tr>' for a, b in report.headline)
+        return "## Results" + raw(
+            paragraphs(report.results, cite, claim_refs),
+            '<table class="lr-headline">', "<caption>The report in figures</caption>",
+            '<thead><tr><th scope="col">Measure</th><th scope="col">Value</th></tr></thead>',
+            f"<tbody>{rows}</tbody>", "</table>",
+        )
+
+    def limitations() -> str:
+        text = paragraphs(report.limitations)
+        if report.warnings:
+            text += "\n<p><strong>Build warnings.</strong></p><ul>" + "".join(
+                f"<li>{esc(w)}</li>" for w in report.warnings
+            ) + "</ul>"
+        return "## Limitations" + raw(text)
+
+    def claims() -> str:
+        table_id = "claims-table"
+        papers_with_claims = [p for p in report.papers if any(r.claim.source == p.arxiv_id for r in report.claims)]
+        body = (
+            raw(claim_filters(table_id, papers_with_claims))
+            + claims_table([(report, r) for r in report.claims], page, table_id,
+                           f"{counts.claims} claims, {counts.verified} verified", with_report=False)
+            if report.claims
+            else raw("<p>No claims were extracted.</p>")
+        )
+        return "## Extracted Claims" + body
+
+    def references() -> str:
+        if not report.papers:
+            return "## References" + raw("<p>No papers were used.</p>")
+        return "## References" + raw('<ol class="lr-refs">', *(reference_item(r) for r in report.references), "</ol>")
+
+    render = {
+        "Abstract": lambda: "## Abstract" + raw(paragraphs(report.abstract, cite, claim_refs)),
+        "Synthesis": lambda: "## Synthesis" + raw(synthesis_html(report, cite, claim_refs)),
+        "Introduction": lambda: "## Introduction" + raw(paragraphs(report.introduction, cite, claim_refs)),
+        "Methodology": lambda: "## Methodology" + raw(paragraphs(report.methodology, cite, claim_refs)),
+        "Results": results,
+        "Review": lambda: review_section(report),
+        "Limitations": limitations,
+        "Disagreements": lambda: "## Disagreements" + raw(disagreements_html(report)),
+        "Extracted Claims": claims,
+        "Figures": lambda: figures_section(report, figures),
+        "References": references,
+    }
     sections = [
         front_matter(report.title) + f"# {md_text(report.title)}",
         draft_banner(report),
         header,
         downloads_block(report.slug, downloads, page),
-        "## Abstract" + raw(paragraphs(report.abstract, cite, claim_refs)),
-        "## Synthesis" + raw(synthesis_html(report, cite, claim_refs)),
-        "## Introduction" + raw(paragraphs(report.introduction, cite, claim_refs)),
-        "## Methodology" + raw(paragraphs(report.methodology, cite, claim_refs)),
-        "## Results" + raw(paragraphs(report.results, cite, claim_refs)),
-        review_section(report),
-        "## Limitations" + raw(limitations),
-        "## Disagreements" + raw(disagreements_html(report)),
-        "## Extracted Claims" + claims,
-        figures_section(report, figures),
-        "## References" + references,
+        *(render[name]() for name in report.sections),
     ]
     return "\n\n".join(s.strip("\n") for s in sections if s) + "\n"
 
@@ -590,10 +592,7 @@ def index_markdown(
     for report in reports:
         pdf = relative(downloads.get(report.slug, {}).get("pdf", ""), page)
         pdf_link = f'<a href="{esc(pdf)}" download>PDF</a>' if pdf else "—"
-        status = (
-            '<span class="lr-badge lr-badge--draft">draft</span>' if report.is_draft
-            else '<span class="lr-badge lr-badge--final">final</span>'
-        )
+        status = status_badge(report)
         rows.append(
             f'<tbody data-draft="{int(report.is_draft)}" data-final="{int(not report.is_draft)}">'
             f'<tr><th scope="row"><a href="{report_href(report.slug, page)}">{esc(report.title)}</a></th>'

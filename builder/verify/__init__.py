@@ -200,6 +200,7 @@ class Verifier:
             contested=bool(contradicts),
             supports=tuple(supports),
             contradicts=tuple(contradicts),
+            decided_by=deciding,
         )
 
     def _candidates(self, claim: Claim, unit: Unit, norm: float, documents: dict[str, Document], idf: Idf) -> list[str]:
