@@ -73,19 +73,20 @@ class Paper:
         return ARXIV_PDF + self.versioned_id
 
     @property
-    def label(self) -> str:
-        """'Politov et al. (2025)', 'Pires and Schlinger (2019)', 'Wu (2020)': the one author-year label that
-        claims, the synthesis, the tables, the figures and the references all print."""
+    def names(self) -> str:
+        """'Politov et al.', 'Pires and Schlinger', 'Wu': the label's authors, for prose that cites [n] beside it."""
         names = [a.split()[-1] for a in self.authors if a.split()]
         if not names:
-            who = "Anonymous"
-        elif len(names) == 1:
-            who = names[0]
-        elif len(names) == 2:
-            who = f"{names[0]} and {names[1]}"
-        else:
-            who = f"{names[0]} et al."
-        return f"{who} ({self.year})"
+            return "Anonymous"
+        if len(names) <= 2:
+            return " and ".join(names)
+        return f"{names[0]} et al."
+
+    @property
+    def label(self) -> str:
+        """'Politov et al. (2025)', 'Pires and Schlinger (2019)', 'Wu (2020)': the one author-year label that
+        claims, the tables, the figures and the references all print."""
+        return f"{self.names} ({self.year})"
 
 
 @dataclass(frozen=True)

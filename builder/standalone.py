@@ -53,6 +53,15 @@ _SELF = re.compile(
     re.IGNORECASE,
 )
 _UNRESOLVED_START = re.compile(r"^(?:it|they|these|those|this|such|both|he|she)\b(?! (?:paper|work|study))", re.I)
+# An opening phrase that points back at the sentence before ("Motivated by this fact,", "For the latter,", "Even in
+# this scenario,", "Combining it with ...,", "For that reason,"): its condition cannot be resolved from the
+# sentence itself, and dropping it would lose the condition.
+_BACK_REFERENCE = re.compile(
+    r"^[^,;]{0,40}?\b(?:this(?! (?:paper|work|study|article))|these|those|such|it|them|the latter|the former|"
+    r"that (?:reason|end|purpose|case|setting))\b"
+    r"[^,;]{0,40},",
+    re.IGNORECASE,
+)
 # A method's name: a title that opens with one name before a colon ("CROP: ...", "MAD-X: ..."), or the
 # abstract naming it ("a framework called Mixture of Entity Experts (MoEE)", "we propose CoLaDa, a ...").
 _TITLE_NAME = re.compile(r"^([A-Za-z][\w\-]*[A-Z0-9][\w\-]*|[A-Z][\w\-]+)\s*:")
@@ -170,5 +179,9 @@ def standalone(sentence: str, paper: Paper) -> Standalone:
 
     body = _SELF.sub(resolve, body)
     body = _capitalise(body)
-    resolvable = not _UNRESOLVED_START.match(body) and not re.match(r"^.{0,80}\bthat it\b", body)
+    resolvable = (
+        not _UNRESOLVED_START.match(body)
+        and not re.match(r"^.{0,80}\bthat it\b", body)
+        and not _BACK_REFERENCE.match(core)
+    )
     return Standalone(body, finding, resolvable)

@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 from builder.models import ClaimResult, ClaimStatus, Paper, Synthesis, SynthesisSentence, Theme
-from builder.standalone import author_label
 from builder.text import STOPWORDS, content_tokens
 
 # Words a question uses to ask, not to name what it asks about: never reported as a gap.
@@ -33,7 +32,7 @@ QUESTION_WORDS = frozenset(
     | {"level", "high", "out", "specific", "compared", "standard", "direct", "teach", "student", "score"}
 )
 MAX_THEMES = 4
-MAX_CLAIMS = 12  # the synthesis reads as prose, not as the claims table again
+MAX_CLAIMS = 16  # the synthesis reads as prose, not as the claims table again
 THEME_SIMILARITY = 0.12
 DUPLICATE_SIMILARITY = 0.4  # content-word Jaccard above which two claims of one paper are one finding
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
@@ -101,13 +100,17 @@ def _sentence(
     cites = [c for c in dict.fromkeys(cites) if c in numbers]
     refs = ", ".join(str(numbers[c]) for c in cites)
     ids = ", ".join([claim.id, *also])
-    lead = claim.text.rstrip(".") + (f" [{refs}]" if refs else "") + f" ({ids})."
+    # The prose cites [n], so a paper is named without its year: the only numbers left are the findings' own.
+    statement = claim.text
+    for paper in papers.values():
+        statement = statement.replace(paper.label, paper.names)
+    lead = statement.rstrip(".") + (f" [{refs}]" if refs else "") + f" ({ids})."
     text = lead
-    backers = [author_label(papers[j.arxiv_id]) for j in verdict.supports if j.arxiv_id in papers]
+    backers = [f"{papers[j.arxiv_id].names} [{numbers[j.arxiv_id]}]" for j in verdict.supports if j.arxiv_id in papers]
     if backers:
         text += f" {' and '.join(backers)} {'support' if len(backers) > 1 else 'supports'} this."
     for judgement in [j for j in verdict.contradicts if j.arxiv_id in numbers][:2]:
-        who = "its own source" if judgement.arxiv_id == claim.source else author_label(papers[judgement.arxiv_id])
+        who = "its own source" if judgement.arxiv_id == claim.source else papers[judgement.arxiv_id].names
         key = (judgement.arxiv_id, judgement.sentence_index)
         if key in quoted:
             text += f" It is contested by {who} [{numbers[judgement.arxiv_id]}], as quoted above."
@@ -140,6 +143,21 @@ def _merge_duplicates(
     return kept
 
 
+def _spread(ranked: Sequence[ClaimResult], limit: int) -> list[ClaimResult]:
+    """The first `limit` claims taking each paper's best claim before any paper's second: an answer draws on the
+    whole evidence base, not on the one paper whose abstract repeats the question's words most. Within a round,
+    and in the result, claims keep their rank."""
+    rounds: dict[str, int] = {}
+    level = {}
+    for result in ranked:
+        source = result.claim.source
+        level[result.claim.id] = rounds.get(source, 0)
+        rounds[source] = level[result.claim.id] + 1
+    order = {r.claim.id: i for i, r in enumerate(ranked)}
+    picked = sorted(ranked, key=lambda r: (level[r.claim.id], order[r.claim.id]))[:limit]
+    return sorted(picked, key=lambda r: order[r.claim.id])
+
+
 def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Paper]) -> Synthesis:
     """Themes with their cited sentences and consensus lines, then the gaps (see the module's rules)."""
     numbers = {p.arxiv_id: n for n, p in enumerate(papers, start=1)}
@@ -150,10 +168,11 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
     weights = _question_weights(question, usable)
     terms = {r.claim.id: _terms(r.claim.text) for r in usable}
     rank = {ClaimStatus.CORROBORATED: 0, ClaimStatus.CONTESTED: 1, ClaimStatus.STATED: 2}
-    chosen = sorted(
+    ranked = sorted(
         usable,
         key=lambda r: (-round(_relevance(terms[r.claim.id], weights), 3), rank[r.verdict.status], r.claim.id),
-    )[:MAX_CLAIMS]
+    )
+    chosen = _spread(ranked, MAX_CLAIMS)
     groups: list[list[ClaimResult]] = []
     for result in chosen:
         mine = terms[result.claim.id]
