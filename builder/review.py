@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from builder.disagreements import contested_findings
 from builder.hygiene import balance_bidi
-from builder.models import ClaimResult, Dimension, Finding, Paper, Report, Review, ReviewerReport
+from builder.models import ClaimResult, Dimension, Finding, FindingCode, Paper, Report, Review, ReviewerReport
 from builder.text import STOPWORDS, split_sentences, stem
 
 # --------------------------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def check_relevance(report: Report, topic: Topic, config: ReviewConfig) -> tuple
             who = "primary paper" if is_primary else "paper"
             findings.append(
                 Finding(
-                    "off-topic-source",
+                    FindingCode.OFF_TOPIC_SOURCE,
                     "error" if is_primary else "warning",
                     f"{who} arXiv:{paper.arxiv_id} “{_short(paper.title, 60)}” does not match the title and "
                     f"question: {reason}",
@@ -356,7 +356,11 @@ def check_relevance(report: Report, topic: Topic, config: ReviewConfig) -> tuple
         reason = _off_topic_reason(rel, topic, config)
         if reason:
             findings.append(
-                Finding("off-topic-source", "error", f"the abstract does not match the title and question: {reason}")
+                Finding(
+                    FindingCode.OFF_TOPIC_SOURCE,
+                    "error",
+                    f"the abstract does not match the title and question: {reason}",
+                )
             )
     return findings, scores
 
@@ -391,7 +395,7 @@ def check_copied_abstract(report: Report) -> list[Finding]:
         if copied >= 2 and copied * 2 >= len(sentences):
             findings.append(
                 Finding(
-                    "copied-abstract",
+                    FindingCode.COPIED_ABSTRACT,
                     "warning",
                     f"the abstract copies {copied} of its {len(sentences)} sentences from the abstract of "
                     f"arXiv:{paper.arxiv_id} instead of summarising this report",
@@ -472,7 +476,7 @@ def check_numbers(report: Report, count_spans: list[tuple[int, int]]) -> tuple[l
             severity = "error" if result.verdict.verified else "warning"
             findings.append(
                 Finding(
-                    "unsupported-number",
+                    FindingCode.UNSUPPORTED_NUMBER,
                     severity,
                     f"{_claim_label(result)} states {', '.join(missing)}, which no paper of the report contains "
                     f"(its source arXiv:{result.claim.source} included)"
@@ -493,7 +497,7 @@ def check_numbers(report: Report, count_spans: list[tuple[int, int]]) -> tuple[l
         unsupported += len(missing)
         findings.append(
             Finding(
-                "unsupported-number",
+                FindingCode.UNSUPPORTED_NUMBER,
                 "error",
                 f"the abstract states {', '.join(missing)}, which no paper of the report contains",
             )
@@ -607,7 +611,7 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
             table = "paper list" if name == "papers" else "claims table"
             findings.append(
                 Finding(
-                    "count-mismatch",
+                    FindingCode.COUNT_MISMATCH,
                     "error",
                     f"counts.{name} is {value} but the {table} has {min(actual[name])}",
                 )
@@ -636,7 +640,7 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
                 want = " or ".join(str(v) for v in sorted(expected[kind]))
                 findings.append(
                     Finding(
-                        "count-mismatch",
+                        FindingCode.COUNT_MISMATCH,
                         "error",
                         f"the {section} says “{phrase}” but the report's counts give {kind} = {want}",
                     )
@@ -717,7 +721,7 @@ def check_truncation(report: Report, vocabulary: frozenset[str]) -> list[Finding
             tail = " ".join(text.split())[-40:]
             findings.append(
                 Finding(
-                    "truncated-text",
+                    FindingCode.TRUNCATED_TEXT,
                     "error" if strong else "warning",
                     f"{label} looks cut off ({'; '.join(reasons)}): “…{tail}”",
                     claim_id,
@@ -750,7 +754,9 @@ def check_mangled(report: Report) -> list[Finding]:
                 problems.append(f"“{word}” for “{accented[word.lower()]}”")
         if problems:
             findings.append(
-                Finding("mangled-text", "warning", f"{label} has lost characters: {', '.join(problems)}", claim_id)
+                Finding(
+                    FindingCode.MANGLED_TEXT, "warning", f"{label} has lost characters: {', '.join(problems)}", claim_id
+                )
             )
     return findings
 
@@ -801,7 +807,7 @@ def check_claim_pairs(report: Report, config: ReviewConfig) -> list[Finding]:
             if polarity:
                 findings.append(
                     Finding(
-                        "conflicting-claims",
+                        FindingCode.CONFLICTING_CLAIMS,
                         "warning",
                         f"{first} and {second} say opposite things about the same subject ({polarity})",
                         second,
@@ -810,7 +816,7 @@ def check_claim_pairs(report: Report, config: ReviewConfig) -> list[Finding]:
             elif duplicate:
                 findings.append(
                     Finding(
-                        "duplicate-claim",
+                        FindingCode.DUPLICATE_CLAIM,
                         "warning",
                         f"{second} repeats {first} ({jaccard:.0%} of their words shared): "
                         f"“{_short(claims[j].claim.text)}”",
@@ -847,7 +853,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
     if len(verified) < config.min_verified:
         findings.append(
             Finding(
-                "too-few-verified",
+                FindingCode.TOO_FEW_VERIFIED,
                 "error",
                 f"only {len(verified)} of {len(claims)} claims are verified; a publishable report needs at least "
                 f"{config.min_verified}",
@@ -856,7 +862,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
     elif share < config.min_verified_fraction:
         findings.append(
             Finding(
-                "too-few-verified",
+                FindingCode.TOO_FEW_VERIFIED,
                 "warning",
                 f"only {len(verified)} of {len(claims)} claims ({share:.0%}) are verified, under "
                 f"{config.min_verified_fraction:.0%}",
@@ -866,7 +872,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
     if unverified:
         findings.append(
             Finding(
-                "unverified-claims",
+                FindingCode.UNVERIFIED_CLAIMS,
                 "info",
                 f"{len(unverified)} of {len(claims)} claims are not verified: {', '.join(unverified)}",
             )
@@ -876,7 +882,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
         if v.verified and v.confidence < threshold:
             findings.append(
                 Finding(
-                    "confidence-mismatch",
+                    FindingCode.CONFIDENCE_MISMATCH,
                     "error",
                     f"{r.claim.id} is marked verified at confidence {v.confidence:.2f}, below the threshold "
                     f"{threshold:.2f}",
@@ -886,7 +892,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
         elif not v.verified and v.confidence >= threshold:
             findings.append(
                 Finding(
-                    "confidence-mismatch",
+                    FindingCode.CONFIDENCE_MISMATCH,
                     "warning",
                     f"{r.claim.id} is not verified although its confidence {v.confidence:.2f} reaches the threshold "
                     f"{threshold:.2f}",
@@ -896,7 +902,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
         elif v.verified and v.confidence < threshold + 0.1:
             findings.append(
                 Finding(
-                    "weak-evidence",
+                    FindingCode.WEAK_EVIDENCE,
                     "info",
                     f"{r.claim.id} is verified only just (confidence {v.confidence:.2f}, threshold {threshold:.2f})",
                     r.claim.id,
@@ -906,7 +912,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
             what = "no rationale" if not v.rationale.strip() else "no evidence sentence"
             findings.append(
                 Finding(
-                    "unexplained-confidence",
+                    FindingCode.UNEXPLAINED_CONFIDENCE,
                     "warning",
                     f"{r.claim.id} has confidence {v.confidence:.2f} with {what} a reader could check",
                     r.claim.id,
@@ -914,7 +920,9 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
             )
         if not v.verified and re.search(r"\bcontradict", v.rationale, re.IGNORECASE):
             findings.append(
-                Finding("contradicted-claim", "info", f"{r.claim.id} is contradicted by the evidence", r.claim.id)
+                Finding(
+                    FindingCode.CONTRADICTED_CLAIM, "info", f"{r.claim.id} is contradicted by the evidence", r.claim.id
+                )
             )
     return findings
 
@@ -940,7 +948,7 @@ def check_references(report: Report) -> tuple[list[Finding], float]:
         if absent:
             findings.append(
                 Finding(
-                    "missing-reference",
+                    FindingCode.MISSING_REFERENCE,
                     "error",
                     f"{r.claim.id} cites {' and '.join(absent)}, not in the report's references",
                     r.claim.id,
@@ -952,7 +960,7 @@ def check_references(report: Report) -> tuple[list[Finding], float]:
         if paper.arxiv_id not in used:
             findings.append(
                 Finding(
-                    "missing-reference",
+                    FindingCode.MISSING_REFERENCE,
                     "info",
                     f"arXiv:{paper.arxiv_id} is listed in the references but no claim or evidence uses it",
                 )
@@ -1099,7 +1107,7 @@ def _measure(
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f)
-    off_topic = by_code.get("off-topic-source", [])
+    off_topic = by_code.get(FindingCode.OFF_TOPIC_SOURCE, [])
     primary_or_abstract = any(f.severity == "error" for f in off_topic)
     # Coverage: the verified findings and the sentences that support them, against the question.
     found_text = " ".join([r.claim.text for r in verified] + [e.sentence for r in verified for e in r.verdict.evidence])
@@ -1153,15 +1161,17 @@ def _measure(
         for f in findings
         if f.claim_id
         and (
-            (f.code == "truncated-text" and f.severity == "error")
-            or f.code in {"duplicate-claim", "conflicting-claims", "mangled-text"}
+            (f.code == FindingCode.TRUNCATED_TEXT and f.severity == "error")
+            or f.code in {FindingCode.DUPLICATE_CLAIM, FindingCode.CONFLICTING_CLAIMS, FindingCode.MANGLED_TEXT}
         )
     }
     clean = (len(claims) - len(faulty_claims & {r.claim.id for r in claims})) / len(claims) if claims else 1.0
     text_faults = sum(
         1
         for f in findings
-        if f.claim_id is None and f.code in {"truncated-text", "mangled-text"} and f.severity in {"error", "warning"}
+        if f.claim_id is None
+        and f.code in {FindingCode.TRUNCATED_TEXT, FindingCode.MANGLED_TEXT}
+        and f.severity in {"error", "warning"}
     )
     return Measurements(
         claims=len(claims),
@@ -1172,7 +1182,7 @@ def _measure(
         traceable=traceable,
         numbers_checked=numbers[0],
         numbers_unsupported=numbers[1],
-        count_mismatches=len(by_code.get("count-mismatch", [])),
+        count_mismatches=len(by_code.get(FindingCode.COUNT_MISMATCH, [])),
         relevance=relevance,
         off_topic_primary_or_abstract=primary_or_abstract,
         off_topic_others=sum(f.severity == "warning" for f in off_topic),
@@ -1224,7 +1234,7 @@ def _confirmer_findings(m: Measurements, config: ReviewConfig) -> list[Finding]:
     """The confirmer reports the evidence base: what supports the report, and where it is thin."""
     out = [
         Finding(
-            "evidence-base",
+            FindingCode.EVIDENCE_BASE,
             "info",
             f"{m.verified} of {m.claims} claims verified, {m.grounded} grounded in their own source, "
             f"{m.corroborated} corroborated by another paper",
@@ -1233,7 +1243,7 @@ def _confirmer_findings(m: Measurements, config: ReviewConfig) -> list[Finding]:
     if m.corroborated < config.min_corroborated:
         out.append(
             Finding(
-                "few-corroborated",
+                FindingCode.FEW_CORROBORATED,
                 "warning",
                 f"verified claims corroborated by a second paper: {m.corroborated}; the gate needs "
                 f"{config.min_corroborated}",
@@ -1241,12 +1251,16 @@ def _confirmer_findings(m: Measurements, config: ReviewConfig) -> list[Finding]:
         )
     if m.diversity < 0.6:
         out.append(
-            Finding("low-diversity", "info", f"the papers come from few author groups (diversity {m.diversity:.2f})")
+            Finding(
+                FindingCode.LOW_DIVERSITY,
+                "info",
+                f"the papers come from few author groups (diversity {m.diversity:.2f})",
+            )
         )
     if m.recency < 0.5:
         out.append(
             Finding(
-                "dated-sources",
+                FindingCode.DATED_SOURCES,
                 "info",
                 f"only {m.recency:.0%} of the papers are from the last {config.recent_years} years",
             )
@@ -1303,7 +1317,7 @@ def review(report: Report, config: ReviewConfig = ReviewConfig()) -> Review:
         score -= cut
         integrator_findings.append(
             Finding(
-                "reviewer-disagreement",
+                FindingCode.REVIEWER_DISAGREEMENT,
                 "info",
                 f"challenger {challenger:.1f} and confirmer {confirmer:.1f} differ by {gap:.1f}; the integrator "
                 f"leans to the lower by {cut:.2f}",
@@ -1321,7 +1335,11 @@ def review(report: Report, config: ReviewConfig = ReviewConfig()) -> Review:
             score = cap
             reasons.append(f"capped at {cap:.1f}: a report with error findings cannot pass the gate")
             integrator_findings.append(
-                Finding("gate-blocked", "info", f"score capped at {cap:.1f} because of errors: {', '.join(errors)}")
+                Finding(
+                    FindingCode.GATE_BLOCKED,
+                    "info",
+                    f"score capped at {cap:.1f} because of errors: {', '.join(errors)}",
+                )
             )
     score = round1(clamp10(score))
 
