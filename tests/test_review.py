@@ -26,6 +26,7 @@ from builder.review import (
     truncation_reasons,
     vocabulary_of,
 )
+from builder.spec import Settings, Spec
 from builder.text import split_sentences
 
 PAPERS = (POLITOV, GARCIA_FERRERO, WU, MAYHEW)
@@ -509,6 +510,64 @@ def test_tiers_follow_the_config() -> None:
     assert review(report, ReviewConfig(publishable_score=score + 0.1, flagship_score=score + 0.5)).tier == "draft"
     assert review(report, ReviewConfig(publishable_score=score, flagship_score=score)).tier == "flagship"
     assert review(report, ReviewConfig(min_corroborated=7)).tier == "draft"
+
+
+GATE_SETTINGS = {"verify_threshold", "publishable_score", "flagship_score", "min_corroborated"}
+
+
+def spec_with(**settings: object) -> Spec:
+    return Spec.model_validate(
+        {"title": "T", "date": "2026-01-31", "question": "Q?", "primary": "2501.18750", "settings": settings}
+    )
+
+
+def test_review_config_comes_from_the_spec_settings() -> None:
+    config = ReviewConfig.from_spec(
+        spec_with(min_confidence=0.7, publishable_score=6, flagship_score=9, min_corroborated=3)
+    )
+    gate = (config.verify_threshold, config.publishable_score, config.flagship_score, config.min_corroborated)
+    assert gate == (0.7, 6.0, 9.0, 3)
+    # Every other threshold is the review's own default.
+    others = [f.name for f in dataclasses.fields(ReviewConfig) if f.name not in GATE_SETTINGS]
+    assert len(others) > 10
+    assert [getattr(config, name) for name in others] == [getattr(ReviewConfig(), name) for name in others]
+    # One source for the gate's defaults: a spec without settings is reviewed as the defaults review.
+    assert ReviewConfig.from_spec(spec_with()) == ReviewConfig()
+    defaults = Settings()
+    assert (ReviewConfig().publishable_score, ReviewConfig().flagship_score) == (
+        defaults.publishable_score,
+        defaults.flagship_score,
+    )
+    assert (ReviewConfig().min_corroborated, ReviewConfig().verify_threshold) == (
+        defaults.min_corroborated,
+        defaults.min_confidence,
+    )
+
+
+def test_spec_settings_decide_the_tier_and_the_threshold() -> None:
+    report = build()
+    score = review(report).score
+    assert review(report, ReviewConfig.from_spec(spec_with())).tier == "flagship"
+    strict = spec_with(publishable_score=score + 0.1, flagship_score=10)
+    assert review(report, ReviewConfig.from_spec(strict)).tier == "draft"
+    assert review(report, ReviewConfig.from_spec(spec_with(flagship_score=10))).tier == "publishable"
+    assert review(report, ReviewConfig.from_spec(spec_with(min_corroborated=7))).tier == "draft"
+    # Without a threshold in the methodology, the spec's min_confidence decides what "verified" needs.
+    silent = dataclasses.replace(report, methodology=report.methodology.replace("at a confidence of 0.50", "when"))
+    assert "confidence-mismatch" not in codes(review(silent, ReviewConfig.from_spec(spec_with())))
+    found = review(silent, ReviewConfig.from_spec(spec_with(min_confidence=0.99)))
+    assert "confidence-mismatch" in codes(found, "error")
+
+
+def test_derived_thresholds_follow_their_fields() -> None:
+    config = ReviewConfig(min_relevance=0.3, publishable_score=7.0)
+    assert config.full_relevance == 0.6
+    assert config.gate_cap == 7.0 - 0.1
+    # A report with an error finding is capped just under the configured gate.
+    faulty = dataclasses.replace(build(), counts=dataclasses.replace(build().counts, verified=1))
+    assert review(faulty).score == 6.4
+    assert review(faulty, config).score == 6.9
+    assert "capped at 6.9" in " ".join(review(faulty, config).reasons)
 
 
 # --- the five seed reports, when the shared folder is present ------------------------------------------------

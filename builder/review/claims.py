@@ -47,10 +47,12 @@ def check_claim_pairs(report: Report, config: ReviewConfig) -> list[Finding]:
             containment = len(a & b) / len(shorter)
             first, second = claims[i].claim.id, claims[j].claim.id
             duplicate = jaccard >= config.duplicate_jaccard or (
-                containment >= config.duplicate_containment and len(shorter) >= 5
+                containment >= config.duplicate_containment and len(shorter) >= config.duplicate_min_words
             )
             # Near-identical texts of opposite polarity ("can" / "cannot outperform") conflict; they do not repeat.
-            polarity = _opposite_polarity(words[i], words[j]) if duplicate or jaccard >= 0.5 else None
+            polarity = (
+                _opposite_polarity(words[i], words[j]) if duplicate or jaccard >= config.conflict_jaccard else None
+            )
             if polarity:
                 findings.append(
                     Finding(
@@ -146,7 +148,7 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
                     r.claim.id,
                 )
             )
-        elif v.verified and v.confidence < threshold + 0.1:
+        elif v.verified and v.confidence < threshold + config.weak_margin:
             findings.append(
                 Finding(
                     FindingCode.WEAK_EVIDENCE,

@@ -44,7 +44,7 @@ def evidence_base_findings(m: Measurements, config: ReviewConfig) -> list[Findin
                 f"{config.min_corroborated}",
             )
         )
-    if m.diversity < 0.6:
+    if m.diversity < config.low_diversity:
         out.append(
             Finding(
                 FindingCode.LOW_DIVERSITY,
@@ -52,7 +52,7 @@ def evidence_base_findings(m: Measurements, config: ReviewConfig) -> list[Findin
                 f"the papers come from few author groups (diversity {m.diversity:.2f})",
             )
         )
-    if m.recency < 0.5:
+    if m.recency < config.dated_share:
         out.append(
             Finding(
                 FindingCode.DATED_SOURCES,
@@ -108,7 +108,7 @@ def review(report: Report, config: ReviewConfig = DEFAULT_CONFIG) -> Review:
     score = base
     gap = abs(challenger - confirmer)
     if gap > config.disagreement_gap:
-        cut = 0.25 * (gap - config.disagreement_gap)
+        cut = config.disagreement_lean * (gap - config.disagreement_gap)
         score -= cut
         integrator_findings.append(
             Finding(
@@ -125,7 +125,7 @@ def review(report: Report, config: ReviewConfig = DEFAULT_CONFIG) -> Review:
         penalty = min(config.max_error_penalty, config.error_penalty * n_errors)
         score -= penalty
         reasons.append(f"-{penalty:.1f}: error findings: {n_errors} ({', '.join(errors)})")
-        cap = config.publishable_score - 0.1
+        cap = config.gate_cap
         if score > cap:
             score = cap
             reasons.append(f"capped at {cap:.1f}: a report with error findings cannot pass the gate")

@@ -86,7 +86,7 @@ def dimensions_for(m: Measurements, config: ReviewConfig) -> tuple[Dimension, ..
     coverage = 10 * (0.6 * cov + 0.2 * m.used_share + 0.1 * m.diversity + 0.1 * m.recency)
     paper_scores = [s for key, s in sorted(m.relevance.items()) if key != "abstract"]
     mean_rel = (
-        sum(min(1.0, s / (2 * config.min_relevance)) for s in paper_scores) / len(paper_scores) if paper_scores else 0.0
+        sum(min(1.0, s / config.full_relevance) for s in paper_scores) / len(paper_scores) if paper_scores else 0.0
     )
     n_papers = max(1, len(paper_scores))
     relevance = 10 * mean_rel * (1 - 0.5 * m.off_topic_others / n_papers)
@@ -178,7 +178,7 @@ def measure(
     used = {r.claim.source for r in verified} | {e.arxiv_id for r in verified for e in r.verdict.evidence}
     used_share = len(used & ids) / len(ids) if ids else 0.0
     first_authors = {p.authors[0].split()[-1].lower() for p in papers if p.authors and p.authors[0].split()}
-    diversity = min(1.0, len(first_authors) / 5)
+    diversity = min(1.0, len(first_authors) / config.diverse_authors)
     years = [p.year for p in papers]
     recency = sum(report.date.year - y <= config.recent_years for y in years) / len(years) if years else 0.0
     explained = (

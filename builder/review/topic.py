@@ -146,11 +146,11 @@ class Topic:
     acronyms: frozenset[str]
     title_acronyms: frozenset[str]
     paper_tokens: tuple[tuple[str, frozenset[str]], ...]
-    anchor_share: float = 0.5
+    anchor_share: float
     surface: tuple[tuple[str, str], ...] = ()  # stem -> the word as the question writes it, for messages
 
     @staticmethod
-    def build(report: Report, anchor_share: float = 0.5) -> Topic:
+    def build(report: Report, anchor_share: float) -> Topic:
         papers = unique_papers(report)
         lexicon = Lexicon.from_texts([report.title, report.question, *(paper_text(p) for p in papers)])
         query = f"{report.title} {report.question}"
