@@ -11,18 +11,25 @@ The review is a pure function of the report: no randomness, no I/O, every collec
 
 Modules, in the order the review runs them:
 
-- `config`: `ReviewConfig`, the thresholds;
+- `config`: `ReviewConfig`, every threshold, built from a spec by `ReviewConfig.from_spec`;
 - `topic`: the report's vocabulary, the question's weighted terms and the relevance of a text to them;
-- the checks: `relevance` (off-topic sources, a copied abstract), `numbers` (numbers and counts), `textfaults`
-  (truncated and mangled text), `claims` (duplicates, conflicts, verdicts), `references`;
+- `context`: what a check reads (`ReviewContext`) and returns (`CheckResult`: findings and measurements);
+- the checks, each `ReviewContext -> CheckResult`: `relevance` (off-topic sources, a copied abstract),
+  `numbers` (numbers and counts), `textfaults` (truncated and mangled text), `claims` (duplicates, conflicts,
+  verdicts, contested claims), `references`;
 - `scoring`: the measurements and the eight 0-10 dimensions;
-- `reviewers`: the challenger, the confirmer and the integrator, with the tier and the gate: `review()`.
+- `gate`: the integrator's consensus score, penalties and cap, and the tier;
+- `reviewers`: `review()`, which runs them all for the challenger, the confirmer and the integrator.
+
+The finding codes are `builder.models.FindingCode` (re-exported here).
 """
 
 from builder.models import FindingCode
 from builder.review.base import SEVERITY_ORDER, sort_findings
-from builder.review.claims import check_claim_pairs, check_verdicts, stated_threshold
-from builder.review.config import ReviewConfig
+from builder.review.claims import check_claim_pairs, check_contested, check_verdicts
+from builder.review.config import DEFAULT_CONFIG, ReviewConfig
+from builder.review.context import Check, CheckResult, ReviewContext, stated_threshold
+from builder.review.gate import Consensus, integrate, tier_of
 from builder.review.numbers import (
     NUMBER_WORDS,
     check_counts,
@@ -33,7 +40,7 @@ from builder.review.numbers import (
 )
 from builder.review.references import check_references
 from builder.review.relevance import check_copied_abstract, check_relevance
-from builder.review.reviewers import review
+from builder.review.reviewers import CHALLENGER_CHECKS, review
 from builder.review.scoring import (
     CHALLENGER_DIMENSIONS,
     CONFIRMER_DIMENSIONS,
@@ -41,24 +48,41 @@ from builder.review.scoring import (
     clamp10,
     dimensions_for,
     level_of,
+    measure,
     round1,
 )
-from builder.review.textfaults import check_mangled, check_truncation, truncation_reasons, vocabulary_of
-from builder.review.topic import GENERIC_WORDS, Lexicon, Relevance, Topic, norm_stem, paper_text, raw_words
+from builder.review.textfaults import check_mangled, check_truncation, truncation_reasons
+from builder.review.topic import (
+    GENERIC_WORDS,
+    Lexicon,
+    Relevance,
+    Topic,
+    norm_stem,
+    paper_text,
+    raw_words,
+    vocabulary_of,
+)
 
 __all__ = [
+    "CHALLENGER_CHECKS",
     "CHALLENGER_DIMENSIONS",
     "CONFIRMER_DIMENSIONS",
+    "DEFAULT_CONFIG",
     "GENERIC_WORDS",
     "NUMBER_WORDS",
     "SEVERITY_ORDER",
+    "Check",
+    "CheckResult",
+    "Consensus",
     "FindingCode",
     "Lexicon",
     "Measurements",
     "Relevance",
     "ReviewConfig",
+    "ReviewContext",
     "Topic",
     "check_claim_pairs",
+    "check_contested",
     "check_copied_abstract",
     "check_counts",
     "check_mangled",
@@ -69,7 +93,9 @@ __all__ = [
     "check_verdicts",
     "clamp10",
     "dimensions_for",
+    "integrate",
     "level_of",
+    "measure",
     "norm_stem",
     "numbers_in",
     "numbers_in_raw",
@@ -80,6 +106,7 @@ __all__ = [
     "sort_findings",
     "stated_counts",
     "stated_threshold",
+    "tier_of",
     "truncation_reasons",
     "vocabulary_of",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from builder.hygiene import balance_bidi
 from builder.models import ClaimResult, Finding
+from builder.text import normalise_space
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -21,7 +22,7 @@ def claim_label(result: ClaimResult) -> str:
 
 
 def short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
+    text = normalise_space(text)
     return text if len(text) <= limit else balance_bidi(text[: limit - 1].rstrip() + "…")  # a cut may split an isolate
 
 

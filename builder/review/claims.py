@@ -1,13 +1,15 @@
 """Checks of the claims and their verdicts: duplicate-claim, conflicting-claims, too-few-verified,
-unverified-claims, confidence-mismatch, weak-evidence, unexplained-confidence and contradicted-claim."""
+unverified-claims, confidence-mismatch, weak-evidence, unexplained-confidence and contradicted-claim; and
+contested-claim, whose findings `builder.disagreements` writes."""
 
 from __future__ import annotations
 
 import re
 
-from builder.models import Finding, FindingCode, Report
+from builder.disagreements import contested_findings
+from builder.models import Finding, FindingCode
 from builder.review.base import short
-from builder.review.config import ReviewConfig
+from builder.review.context import CheckResult, ReviewContext
 from builder.review.topic import norm_stem
 from builder.text import STOPWORDS
 
@@ -30,10 +32,11 @@ def _claim_tokens(text: str) -> set[str]:
     return {norm_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS or w in _NEGATIONS}
 
 
-def check_claim_pairs(report: Report, config: ReviewConfig) -> list[Finding]:
+def check_claim_pairs(ctx: ReviewContext) -> CheckResult:
     """duplicate-claim for near-identical texts; conflicting-claims for similar texts of opposite polarity."""
+    config = ctx.config
     findings: list[Finding] = []
-    claims = list(report.claims)
+    claims = list(ctx.report.claims)
     tokens = [_claim_tokens(r.claim.text) for r in claims]
     words = [set(re.findall(r"[a-z]+", r.claim.text.lower())) for r in claims]
     for i in range(len(claims)):
@@ -72,7 +75,7 @@ def check_claim_pairs(report: Report, config: ReviewConfig) -> list[Finding]:
                         second,
                     )
                 )
-    return findings
+    return CheckResult(tuple(findings))
 
 
 def _opposite_polarity(a: set[str], b: set[str]) -> str | None:
@@ -87,16 +90,11 @@ def _opposite_polarity(a: set[str], b: set[str]) -> str | None:
     return None
 
 
-def stated_threshold(report: Report, default: float) -> float:
-    """The verification threshold the methodology states ('confidence of 0.50 or more'), else the default."""
-    match = re.search(r"confidence (?:of |at least |≥ ?|>= ?)?(0?\.\d+|1\.0+)", report.methodology)
-    return float(match.group(1)) if match else default
-
-
-def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> list[Finding]:
+def check_verdicts(ctx: ReviewContext) -> CheckResult:
     """too-few-verified, unverified/weak/contradicted claims, and confidences that contradict or lack a reason."""
+    config, threshold = ctx.config, ctx.threshold
     findings: list[Finding] = []
-    claims = report.claims
+    claims = ctx.report.claims
     verified = [r for r in claims if r.verdict.verified]
     share = len(verified) / len(claims) if claims else 0.0
     if len(verified) < config.min_verified:
@@ -173,4 +171,9 @@ def check_verdicts(report: Report, config: ReviewConfig, threshold: float) -> li
                     FindingCode.CONTRADICTED_CLAIM, "info", f"{r.claim.id} is contradicted by the evidence", r.claim.id
                 )
             )
-    return findings
+    return CheckResult(tuple(findings))
+
+
+def check_contested(ctx: ReviewContext) -> CheckResult:
+    """contested-claim: one warning per claim and paper of the report that contradicts it."""
+    return CheckResult(tuple(contested_findings(ctx.report)))

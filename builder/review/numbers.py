@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from builder.models import Finding, FindingCode, Report
+from builder.models import Finding, FindingCode
 from builder.review.base import claim_label, words
-from builder.review.topic import paper_text, unique_papers
+from builder.review.context import CheckResult, ReviewContext
+from builder.review.topic import paper_text
 
 _ARXIV_ID_RE = re.compile(r"\b\d{4}\.\d{4,5}(?:v\d+)?\b")
 _SCORE_RE = re.compile(r"\d+(?:\.\d+)?\s*/\s*10\b")
@@ -60,10 +61,13 @@ def numbers_in_raw(text: str) -> list[tuple[str, float, int, int]]:
     return out
 
 
-def check_numbers(report: Report, count_spans: list[tuple[int, int]]) -> tuple[list[Finding], int, int]:
-    """unsupported-number: digits in a claim or the abstract that no paper of the report contains."""
-    papers = unique_papers(report)
-    paper_values = {p.arxiv_id: _values_in(paper_text(p)) for p in papers}
+def check_numbers(ctx: ReviewContext) -> CheckResult:
+    """unsupported-number: digits in a claim or the abstract that no paper of the report contains.
+
+    Measures: "checked", the numbers checked, and "unsupported", those no paper contains.
+    """
+    report = ctx.report
+    paper_values = {p.arxiv_id: _values_in(paper_text(p)) for p in ctx.papers}
     all_values = set().union(*paper_values.values()) if paper_values else set()
     findings: list[Finding] = []
     checked = unsupported = 0
@@ -87,6 +91,7 @@ def check_numbers(report: Report, count_spans: list[tuple[int, int]]) -> tuple[l
                 )
             )
     # The abstract: skip the counts it states (checked by count-mismatch) and the claims it quotes.
+    count_spans = [(start, end) for _, _, start, end, _ in stated_counts(report.abstract)]
     claim_values = set().union(*(_values_in(r.claim.text) for r in report.claims)) if report.claims else set()
     missing = []
     for written, value, start, end in numbers_in(report.abstract):
@@ -104,7 +109,7 @@ def check_numbers(report: Report, count_spans: list[tuple[int, int]]) -> tuple[l
                 f"the abstract states {', '.join(missing)}, which no paper of the report contains",
             )
         )
-    return findings, checked, unsupported
+    return CheckResult(tuple(findings), {"checked": checked, "unsupported": unsupported})
 
 
 # -- counts
@@ -186,14 +191,15 @@ def stated_counts(text: str) -> list[tuple[str, int, int, int, str]]:
     return out
 
 
-def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
+def check_counts(ctx: ReviewContext) -> CheckResult:
     """count-mismatch: the counts field vs the claims table, and vs every count the prose states."""
+    report = ctx.report
     findings: list[Finding] = []
     c = report.counts
     claims = report.claims
     verified = sum(r.verdict.verified for r in claims)
     actual = {
-        "papers": {len(unique_papers(report))},
+        "papers": {len(ctx.papers)},
         "claims": {len(claims)},
         "verified": {verified},
         "grounded": {
@@ -232,12 +238,9 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
         "extracted": {extracted, c.claims},
         "written": {c.claims - extracted},
     }
-    abstract_spans: list[tuple[int, int]] = []
     for section in ("abstract", "methodology", "results", "limitations"):
         text = getattr(report, section)
-        for kind, value, start, end, phrase in stated_counts(text):
-            if section == "abstract":
-                abstract_spans.append((start, end))
+        for kind, value, _, _, phrase in stated_counts(text):
             if value not in expected[kind]:
                 want = " or ".join(str(v) for v in sorted(expected[kind]))
                 findings.append(
@@ -247,4 +250,4 @@ def check_counts(report: Report) -> tuple[list[Finding], list[tuple[int, int]]]:
                         f"the {section} says “{phrase}” but the report's counts give {kind} = {want}",
                     )
                 )
-    return findings, abstract_spans
+    return CheckResult(tuple(findings))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from builder.models import Finding, FindingCode, Report
-from builder.review.topic import unique_papers
+from builder.models import Finding, FindingCode
+from builder.review.context import CheckResult, ReviewContext
 
 
-def check_references(report: Report) -> tuple[list[Finding], float]:
-    """missing-reference: a claim's source or evidence not among the papers; a paper no claim uses (info)."""
-    ids = {p.arxiv_id for p in unique_papers(report)}
+def check_references(ctx: ReviewContext) -> CheckResult:
+    """missing-reference: a claim's source or evidence not among the papers; a paper no claim uses (info).
+
+    Measures: "traceable", the share of claims whose source and evidence papers are all listed (1 without claims).
+    """
+    report = ctx.report
+    ids = {p.arxiv_id for p in ctx.papers}
     findings: list[Finding] = []
     used: set[str] = set()
     traceable = 0
@@ -32,7 +36,7 @@ def check_references(report: Report) -> tuple[list[Finding], float]:
             )
         else:
             traceable += 1
-    for paper in unique_papers(report):
+    for paper in ctx.papers:
         if paper.arxiv_id not in used:
             findings.append(
                 Finding(
@@ -41,4 +45,4 @@ def check_references(report: Report) -> tuple[list[Finding], float]:
                     f"arXiv:{paper.arxiv_id} is listed in the references but no claim or evidence uses it",
                 )
             )
-    return findings, (traceable / len(report.claims) if report.claims else 1.0)
+    return CheckResult(tuple(findings), {"traceable": traceable / len(report.claims) if report.claims else 1.0})

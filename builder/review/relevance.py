@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from builder.models import Finding, FindingCode, Report
+from builder.models import Finding, FindingCode
 from builder.review.base import short
 from builder.review.config import ReviewConfig
-from builder.review.topic import Relevance, Topic, paper_text, unique_papers
-from builder.text import split_sentences
+from builder.review.context import CheckResult, ReviewContext
+from builder.review.topic import Relevance, Topic, paper_text
+from builder.text import normalise_space, split_sentences
 
 
-def check_relevance(report: Report, topic: Topic, config: ReviewConfig) -> tuple[list[Finding], dict[str, float]]:
-    """off-topic-source for the primary paper, any other paper, and the abstract."""
+def check_relevance(ctx: ReviewContext) -> CheckResult:
+    """off-topic-source for the primary paper, any other paper, and the abstract.
+
+    Measures: the relevance (0-1) of each paper, by arXiv id, and of the abstract ("abstract") when there is one.
+    """
+    report, topic, config = ctx.report, ctx.topic, ctx.config
     findings: list[Finding] = []
     scores: dict[str, float] = {}
-    for paper in unique_papers(report):
+    for paper in ctx.papers:
         rel = topic.relevance(paper_text(paper), exclude=paper.arxiv_id)
         scores[paper.arxiv_id] = rel.score
         is_primary = paper.arxiv_id == report.primary.arxiv_id
@@ -40,7 +45,7 @@ def check_relevance(report: Report, topic: Topic, config: ReviewConfig) -> tuple
                     f"the abstract does not match the title and question: {reason}",
                 )
             )
-    return findings, scores
+    return CheckResult(tuple(findings), scores)
 
 
 def _off_topic_reason(rel: Relevance, topic: Topic, config: ReviewConfig) -> str | None:
@@ -57,17 +62,18 @@ def _off_topic_reason(rel: Relevance, topic: Topic, config: ReviewConfig) -> str
     return None
 
 
-def check_copied_abstract(report: Report) -> list[Finding]:
-    """An abstract made of a paper's abstract sentences summarises that paper, not this report."""
-    sentences = [" ".join(s.split()).lower() for s in split_sentences(report.abstract)]
+def check_copied_abstract(ctx: ReviewContext) -> CheckResult:
+    """copied-abstract: an abstract made of a paper's abstract sentences summarises that paper, not this report."""
+    report = ctx.report
+    sentences = [normalise_space(s).lower() for s in split_sentences(report.abstract)]
     # Quoting one of the report's own claims (extracted claims are paper sentences) is not copying.
-    claims = [" ".join(r.claim.text.split()).lower() for r in report.claims]
+    claims = [normalise_space(r.claim.text).lower() for r in report.claims]
     sentences = [s for s in sentences if not any(c in s or s in c for c in claims)]
     if len(sentences) < 2:
-        return []
+        return CheckResult()
     findings = []
-    for paper in unique_papers(report):
-        own = {" ".join(s.split()).lower() for s in split_sentences(paper.abstract)}
+    for paper in ctx.papers:
+        own = {normalise_space(s).lower() for s in split_sentences(paper.abstract)}
         # A truncated last sentence still counts when it is the start of one of the paper's sentences.
         copied = sum(1 for s in sentences if s in own or any(o.startswith(s) and len(s) > 20 for o in own))
         if copied >= 2 and copied * 2 >= len(sentences):
@@ -79,4 +85,4 @@ def check_copied_abstract(report: Report) -> list[Finding]:
                     f"arXiv:{paper.arxiv_id} instead of summarising this report",
                 )
             )
-    return findings
+    return CheckResult(tuple(findings))

@@ -8,9 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from builder.models import Dimension, Finding, FindingCode, Report
+from builder.models import Dimension, Finding, FindingCode
 from builder.review.config import ReviewConfig
-from builder.review.topic import Topic, unique_papers
+from builder.review.context import CheckResult, ReviewContext
 
 CHALLENGER_DIMENSIONS = (
     "evidence strength",
@@ -154,18 +154,18 @@ def dimensions_for(m: Measurements, config: ReviewConfig) -> tuple[Dimension, ..
 
 
 def measure(
-    report: Report,
-    topic: Topic,
-    config: ReviewConfig,
-    threshold: float,
-    relevance: dict[str, float],
+    ctx: ReviewContext,
     findings: Sequence[Finding],
-    numbers: tuple[int, int],
-    traceable: float,
+    relevance: CheckResult,
+    numbers: CheckResult,
+    references: CheckResult,
 ) -> Measurements:
+    """The measurements of a report: `findings` are the challenger's; the results of `check_relevance`,
+    `check_numbers` and `check_references` give the relevance scores, the numbers and the traceable share."""
+    report, topic, config, threshold = ctx.report, ctx.topic, ctx.config, ctx.threshold
     claims = report.claims
     verified = [r for r in claims if r.verdict.verified]
-    papers = unique_papers(report)
+    papers = ctx.papers
     ids = {p.arxiv_id for p in papers}
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
@@ -242,11 +242,11 @@ def measure(
         grounded=sum(r.verdict.grounded for r in verified),
         corroborated=sum(r.verdict.corroborated for r in verified),
         mean_confidence=sum(r.verdict.confidence for r in verified) / len(verified) if verified else 0.0,
-        traceable=traceable,
-        numbers_checked=numbers[0],
-        numbers_unsupported=numbers[1],
+        traceable=references.measures["traceable"],
+        numbers_checked=int(numbers.measures["checked"]),
+        numbers_unsupported=int(numbers.measures["unsupported"]),
         count_mismatches=len(by_code.get(FindingCode.COUNT_MISMATCH, [])),
-        relevance=relevance,
+        relevance=dict(relevance.measures),
         off_topic_primary_or_abstract=primary_or_abstract,
         off_topic_others=sum(f.severity == "warning" for f in off_topic),
         question_coverage=question_coverage,

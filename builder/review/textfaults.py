@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from builder.models import Finding, FindingCode, Report
+from builder.models import Finding, FindingCode
 from builder.review.base import claim_label, words
-from builder.review.topic import paper_text, unique_papers
+from builder.review.context import CheckResult, ReviewContext
+from builder.review.topic import paper_text, vocabulary_of
+from builder.text import normalise_space
 
 _ENDING_WORDS = frozenset(
     words(
@@ -24,7 +25,7 @@ _CLOSERS = "\"'”’)]"
 
 def truncation_reasons(text: str, vocabulary: frozenset[str], is_title: bool = False) -> tuple[list[str], bool]:
     """Why a text looks cut off, and whether the evidence is strong (an error) or only a missing full stop."""
-    text = " ".join(text.split())
+    text = normalise_space(text)
     if not text:
         return ["it is empty"], True
     strong: list[str] = []
@@ -64,20 +65,17 @@ def _is_prefix_of_vocabulary(word: str, vocabulary: frozenset[str]) -> bool:
     return len(word) >= 2 and any(v.startswith(word) and len(v) > len(word) for v in vocabulary)
 
 
-def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
-    return frozenset(w.lower() for text in texts for w in re.findall(r"[A-Za-z][A-Za-z'’]*", text))
-
-
-def check_truncation(report: Report, vocabulary: frozenset[str]) -> list[Finding]:
+def check_truncation(ctx: ReviewContext) -> CheckResult:
     """truncated-text: a title, claim or abstract cut mid-word or mid-sentence."""
+    report = ctx.report
     findings: list[Finding] = []
     items: list[tuple[str, str, str | None, bool]] = [("the title", report.title, None, True)]
     items += [(claim_label(r), r.claim.text, r.claim.id, False) for r in report.claims]
     items.append(("the abstract", report.abstract, None, False))
     for label, text, claim_id, is_title in items:
-        reasons, strong = truncation_reasons(text, vocabulary, is_title)
+        reasons, strong = truncation_reasons(text, ctx.vocabulary, is_title)
         if reasons:
-            tail = " ".join(text.split())[-40:]
+            tail = normalise_space(text)[-40:]
             findings.append(
                 Finding(
                     FindingCode.TRUNCATED_TEXT,
@@ -86,20 +84,21 @@ def check_truncation(report: Report, vocabulary: frozenset[str]) -> list[Finding
                     claim_id,
                 )
             )
-    return findings
+    return CheckResult(tuple(findings))
 
 
-def check_mangled(report: Report) -> list[Finding]:
+def check_mangled(ctx: ReviewContext) -> CheckResult:
     """mangled-text: 'Garca' for 'García' (an accent lost, and the letter with it) or replacement characters."""
+    report = ctx.report
     accented: dict[str, str] = {}
-    for paper in unique_papers(report):
+    for paper in ctx.papers:
         for text in (paper_text(paper), " ".join(paper.authors)):
             for word in re.findall(r"[^\W\d_]+", text):
                 if not word.isascii():
                     ascii_only = "".join(ch for ch in word if ch.isascii())
                     if len(ascii_only) >= 3:
                         accented.setdefault(ascii_only.lower(), word)
-    known = vocabulary_of(paper_text(p) + " " + " ".join(p.authors) for p in unique_papers(report))
+    known = vocabulary_of(paper_text(p) + " " + " ".join(p.authors) for p in ctx.papers)
     findings: list[Finding] = []
     items: list[tuple[str, str, str | None]] = [("the title", report.title, None)]
     items += [(claim_label(r), r.claim.text, r.claim.id) for r in report.claims]
@@ -117,4 +116,4 @@ def check_mangled(report: Report) -> list[Finding]:
                     FindingCode.MANGLED_TEXT, "warning", f"{label} has lost characters: {', '.join(problems)}", claim_id
                 )
             )
-    return findings
+    return CheckResult(tuple(findings))

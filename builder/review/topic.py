@@ -117,6 +117,11 @@ class Lexicon:
         return out
 
 
+def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
+    """Every word of the texts, lower-cased: what a cut-off word may be the start of."""
+    return frozenset(w.lower() for text in texts for w in re.findall(r"[A-Za-z][A-Za-z'’]*", text))
+
+
 def paper_text(paper: Paper) -> str:
     """What a number in a claim may come from; the year is the one of the claim's author-year label."""
     return " ".join([paper.title, paper.abstract, *paper.fulltext_sentences, str(paper.year)])
