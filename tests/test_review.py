@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -16,13 +17,22 @@ from factories import GARCIA_FERRERO, MAYHEW, POLITOV, WU, counts_for, make_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.models import Claim, ClaimResult, Counts, Evidence, Paper, Report, Verdict
+from builder.models import Claim, ClaimResult, Counts, Evidence, Finding, FindingCode, Paper, Report, Verdict
 from builder.review import (
+    CHALLENGER_CHECKS,
+    CheckResult,
     ReviewConfig,
+    ReviewContext,
+    check_counts,
+    check_numbers,
+    check_references,
+    check_relevance,
+    integrate,
     numbers_in,
     review,
     round1,
     stated_counts,
+    tier_of,
     truncation_reasons,
     vocabulary_of,
 )
@@ -568,6 +578,96 @@ def test_derived_thresholds_follow_their_fields() -> None:
     assert review(faulty).score == 6.4
     assert review(faulty, config).score == 6.9
     assert "capped at 6.9" in " ".join(review(faulty, config).reasons)
+
+
+# --- the package's parts: checks, context, finding codes and the gate -------------------------------------------
+
+ALL_CHECKS = (*CHALLENGER_CHECKS, check_references)
+
+
+@pytest.mark.parametrize("make", [build, seed000_like], ids=["sound", "seed000"])
+def test_every_check_returns_a_check_result(make) -> None:
+    ctx = ReviewContext.of(make(), ReviewConfig())
+    raised: list[Finding] = []
+    for check in ALL_CHECKS:
+        result = check(ctx)
+        assert isinstance(result, CheckResult), check.__name__
+        assert isinstance(result.findings, tuple), check.__name__
+        assert all(isinstance(f, Finding) and isinstance(f.code, FindingCode) for f in result.findings)
+        raised += result.findings
+    # review() reports exactly what the checks found, plus what the confirmer and the integrator add.
+    own = {FindingCode.EVIDENCE_BASE, FindingCode.FEW_CORROBORATED, FindingCode.LOW_DIVERSITY}
+    own |= {FindingCode.DATED_SOURCES, FindingCode.REVIEWER_DISAGREEMENT, FindingCode.GATE_BLOCKED}
+    assert {f for f in review(make()).findings if f.code not in own} == set(raised)
+
+
+def test_checks_measure_what_the_dimensions_read() -> None:
+    wrong = row(9, "Experiments on two datasets span 75 languages.", POLITOV, 5, verified=False, confidence=0.31)
+    report = with_claims([wrong])
+    ctx = ReviewContext.of(report, ReviewConfig())
+    numbers = check_numbers(ctx)
+    assert numbers.measures["unsupported"] == 1
+    assert numbers.measures["checked"] >= 4  # 57, 18, 12 and 75 at least
+    relevance = check_relevance(ctx)
+    assert set(relevance.measures) == {p.arxiv_id for p in ctx.papers} | {"abstract"}
+    assert all(0.0 <= v <= 1.0 for v in relevance.measures.values())
+    assert check_references(ctx).measures == {"traceable": 1.0}
+    stray = dataclasses.replace(wrong, claim=dataclasses.replace(wrong.claim, id="C10", source="2401.00001"))
+    half = ReviewContext.of(build((wrong, stray)), ReviewConfig())
+    assert check_references(half).measures == {"traceable": 0.5}
+
+
+def test_count_phrases_of_the_abstract_are_not_unsupported_numbers() -> None:
+    report = build()
+    report = dataclasses.replace(report, abstract=report.abstract + " It checks 97 claims in 97 languages.")
+    ctx = ReviewContext.of(report, ReviewConfig())
+    numbers = [f.message for f in check_numbers(ctx).findings]
+    assert numbers == ["the abstract states 97, which no paper of the report contains"]  # the languages only
+    counts = [f.message for f in check_counts(ctx).findings]
+    assert any("“97 claims”" in m for m in counts)
+
+
+def test_review_context_is_computed_once_from_the_report() -> None:
+    report = build(papers=(POLITOV, WU, POLITOV, MAYHEW, GARCIA_FERRERO))
+    ctx = ReviewContext.of(report, ReviewConfig(verify_threshold=0.7))
+    assert [p.arxiv_id for p in ctx.papers] == [p.arxiv_id for p in (POLITOV, WU, MAYHEW, GARCIA_FERRERO)]
+    assert ctx.threshold == 0.5  # the methodology states "a confidence of 0.50"
+    silent = dataclasses.replace(report, methodology="Claims were checked.")
+    assert ReviewContext.of(silent, ReviewConfig(verify_threshold=0.7)).threshold == 0.7
+    assert "languages" in ctx.vocabulary and "Languages" not in ctx.vocabulary
+    assert ctx.topic.anchor_share == ReviewConfig().anchor_share
+
+
+def test_finding_codes_are_a_closed_documented_vocabulary() -> None:
+    assert Finding("off-topic-source", "error", "m").code is FindingCode.OFF_TOPIC_SOURCE
+    with pytest.raises(ValueError, match="no-such-code"):
+        Finding("no-such-code", "info", "m")
+    # Members serialise as the strings the manifests have always had.
+    assert json.dumps({"code": FindingCode.CONTESTED_CLAIM}) == '{"code": "contested-claim"}'
+    assert f"{FindingCode.GATE_BLOCKED}" == "gate-blocked" and FindingCode.GATE_BLOCKED == "gate-blocked"
+    # docs/review.md names every code in its Findings table, and no other.
+    text = (Path(__file__).resolve().parents[1] / "docs" / "review.md").read_text(encoding="utf-8")
+    table = text.split("## Findings", 1)[1].split("### Numbers", 1)[0]
+    documented = set(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", table))
+    assert documented == {code.value for code in FindingCode}
+
+
+def test_the_tier_needs_the_score_and_the_corroborated_claims() -> None:
+    config = ReviewConfig()
+    assert tier_of(8.5, 5, config) == "flagship"
+    assert tier_of(8.4, 5, config) == "publishable"
+    assert tier_of(6.5, 5, config) == "publishable"
+    assert tier_of(6.4, 5, config) == "draft"
+    assert tier_of(9.9, 4, config) == "draft"
+    assert tier_of(9.9, 4, ReviewConfig(min_corroborated=4)) == "flagship"
+    dims = review(build()).dimensions
+    lean = integrate(dims, [], 9, config)
+    assert (lean.tier, lean.gate_passed, lean.findings) == ("flagship", True, ())
+    error = Finding(FindingCode.COUNT_MISMATCH, "error", "counts.verified is 1 but the claims table has 8")
+    blocked = integrate(dims, [error, error], 9, config)
+    assert blocked.score == config.gate_cap and blocked.tier == "draft" and not blocked.gate_passed
+    assert [f.code for f in blocked.findings] == [FindingCode.GATE_BLOCKED]
+    assert "-0.5: error findings: 1 (count-mismatch)" in blocked.reasons
 
 
 # --- the five seed reports, when the shared folder is present ------------------------------------------------

@@ -9,6 +9,7 @@ from builder.models import Finding, FindingCode
 from builder.review.base import claim_label, words
 from builder.review.context import CheckResult, ReviewContext
 from builder.review.topic import paper_text
+from builder.text import normalise_space
 
 _ARXIV_ID_RE = re.compile(r"\b\d{4}\.\d{4,5}(?:v\d+)?\b")
 _SCORE_RE = re.compile(r"\d+(?:\.\d+)?\s*/\s*10\b")
@@ -181,7 +182,7 @@ def stated_counts(text: str) -> list[tuple[str, int, int, int, str]]:
                 continue  # "at least one paper" is a condition, not a count
             taken.append((start, end))
             groups = [g for g in match.groups() if g is not None]
-            phrase = " ".join(match.group(0).split())
+            phrase = normalise_space(match.group(0))
             if key == "verified_of":
                 out.append(("verified", _number_value(groups[0]), start, end, phrase))
                 out.append(("claims", _number_value(groups[1]), start, end, phrase))
