@@ -17,7 +17,8 @@ from builder.review.scoring import Measurements, dimensions_for, measure
 from builder.review.textfaults import check_mangled, check_truncation
 
 # The challenger's checks, in the order they run (the findings are sorted afterwards, so the order is not
-# visible); `check_references` also reports unused papers, which are the confirmer's (its info findings).
+# visible). `check_references` runs apart: its errors are the challenger's, its info findings (listed papers
+# no claim uses) the confirmer's.
 CHALLENGER_CHECKS: tuple[Check, ...] = (
     check_relevance,
     check_copied_abstract,
