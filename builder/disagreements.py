@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from builder.models import ClaimResult, Disagreement, Finding, Report
+from builder.models import ClaimResult, Disagreement, Finding, FindingCode, Report
 from builder.standalone import author_label
 
 QUOTE_CHARS = 240  # a contradicting sentence is quoted up to this length in a finding
@@ -79,5 +79,6 @@ def contested_findings(report: Report) -> list[Finding]:
                 )
             reason = f" ({judgement.note})" if judgement.note else ""
             where = f"sentence {judgement.sentence_index + 1}"
-            findings.append(Finding("contested-claim", "warning", f"{who}, {where}: “{quote}”{reason}", claim.id))
+            message = f"{who}, {where}: “{quote}”{reason}"
+            findings.append(Finding(FindingCode.CONTESTED_CLAIM, "warning", message, claim.id))
     return findings

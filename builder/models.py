@@ -245,12 +245,49 @@ class Synthesis:
     gaps: tuple[str, ...] = ()  # terms of the question no claim of the synthesis covers
 
 
+class FindingCode(StrEnum):
+    """Every finding the review can raise: a closed vocabulary, written into manifests as these strings.
+
+    docs/review.md gives each code's severity and the exact condition that raises it.
+    """
+
+    # Challenger: what is wrong with the report.
+    OFF_TOPIC_SOURCE = "off-topic-source"  # a paper or the abstract misses the topic of the title and question
+    COPIED_ABSTRACT = "copied-abstract"  # the abstract is made of one paper's abstract sentences
+    COUNT_MISMATCH = "count-mismatch"  # `counts` or a count the prose states disagrees with the claims or papers
+    UNSUPPORTED_NUMBER = "unsupported-number"  # a number of a claim or of the abstract is in no paper of the report
+    TRUNCATED_TEXT = "truncated-text"  # the title, a claim or the abstract looks cut off
+    MANGLED_TEXT = "mangled-text"  # a word lost its non-ASCII letters ("Garca"), or a U+FFFD character
+    DUPLICATE_CLAIM = "duplicate-claim"  # a claim repeats an earlier one
+    CONFLICTING_CLAIMS = "conflicting-claims"  # two similar claims of opposite polarity
+    CONTESTED_CLAIM = "contested-claim"  # a paper of the report contradicts a claim (`Verdict.contradicts`)
+    TOO_FEW_VERIFIED = "too-few-verified"  # fewer verified claims, or a smaller verified share, than the gate needs
+    UNVERIFIED_CLAIMS = "unverified-claims"  # lists the claims that are not verified
+    CONFIDENCE_MISMATCH = "confidence-mismatch"  # a verified flag that disagrees with the confidence threshold
+    WEAK_EVIDENCE = "weak-evidence"  # verified with a confidence just above the threshold
+    UNEXPLAINED_CONFIDENCE = "unexplained-confidence"  # a verdict without rationale, or verified without evidence
+    CONTRADICTED_CLAIM = "contradicted-claim"  # an unverified claim whose rationale says the evidence contradicts it
+    MISSING_REFERENCE = "missing-reference"  # a cited paper not in the references, or a listed paper nothing uses
+    # Confirmer: the evidence base.
+    EVIDENCE_BASE = "evidence-base"  # how many claims are verified, grounded and corroborated
+    FEW_CORROBORATED = "few-corroborated"  # fewer corroborated claims than the gate needs
+    LOW_DIVERSITY = "low-diversity"  # the papers come from few author groups
+    DATED_SOURCES = "dated-sources"  # few of the papers are recent
+    # Integrator: its decisions.
+    REVIEWER_DISAGREEMENT = "reviewer-disagreement"  # challenger and confirmer differ so much the score leans low
+    GATE_BLOCKED = "gate-blocked"  # error findings capped the score below the gate
+
+
 @dataclass(frozen=True)
 class Finding:
-    code: str  # stable, e.g. "off-topic-source", "truncated-text"
+    code: FindingCode  # a plain string with a code's value is taken too, and turned into the member
     severity: str  # "info", "warning", "error"
     message: str
     claim_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Closes the vocabulary: an unknown code raises ValueError here, not in a renderer.
+        object.__setattr__(self, "code", FindingCode(self.code))
 
 
 @dataclass(frozen=True)

@@ -170,14 +170,7 @@ def assemble(
         disagreements=find_disagreements(results),
         synthesis=synthesis,
     )
-    settings = loaded.spec.settings
-    config = ReviewConfig(
-        flagship_score=settings.flagship_score,
-        publishable_score=settings.publishable_score,
-        min_corroborated=settings.min_corroborated,
-        verify_threshold=settings.min_confidence,
-    )
-    final_review = review(draft, config)
+    final_review = review(draft, ReviewConfig.from_spec(loaded.spec))
     return replace(
         draft,
         review=final_review,

@@ -224,7 +224,7 @@ def make_review(**overrides: Any) -> Review:
         findings=(
             Finding("contradicted-claim", "warning", "C5 is contradicted by its own source", "C5"),
             Finding("weak-evidence", "info", "C6 rests on one sentence below threshold", "C6"),
-            Finding("single-source", "info", "Three of six claims come from the primary paper [1]"),
+            Finding("evidence-base", "info", "Three of six claims come from the primary paper [1]"),
         ),
     )
     return dataclasses.replace(review, **overrides)

@@ -80,7 +80,7 @@ def full_report() -> Report:
                                             f"Evidence with {SPECIALS} inside.")),
         ),
     )
-    review = make_review(findings=(*make_review().findings, Finding("hostile", "error", HOSTILE, "C7")))
+    review = make_review(findings=(*make_review().findings, Finding("missing-reference", "error", HOSTILE, "C7")))
     return make_report(claims=claims, review=review, limitations=f"{HOSTILE}\n\n{SCRIPTS}\n\n{MISSING}",
                        warnings=(f"note with {SPECIALS}",))
 

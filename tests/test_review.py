@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -16,16 +17,26 @@ from factories import GARCIA_FERRERO, MAYHEW, POLITOV, WU, counts_for, make_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.models import Claim, ClaimResult, Counts, Evidence, Paper, Report, Verdict
+from builder.models import Claim, ClaimResult, Counts, Evidence, Finding, FindingCode, Paper, Report, Verdict
 from builder.review import (
+    CHALLENGER_CHECKS,
+    CheckResult,
     ReviewConfig,
+    ReviewContext,
+    check_counts,
+    check_numbers,
+    check_references,
+    check_relevance,
+    integrate,
     numbers_in,
     review,
     round1,
     stated_counts,
+    tier_of,
     truncation_reasons,
     vocabulary_of,
 )
+from builder.spec import Settings, Spec
 from builder.text import split_sentences
 
 PAPERS = (POLITOV, GARCIA_FERRERO, WU, MAYHEW)
@@ -509,6 +520,154 @@ def test_tiers_follow_the_config() -> None:
     assert review(report, ReviewConfig(publishable_score=score + 0.1, flagship_score=score + 0.5)).tier == "draft"
     assert review(report, ReviewConfig(publishable_score=score, flagship_score=score)).tier == "flagship"
     assert review(report, ReviewConfig(min_corroborated=7)).tier == "draft"
+
+
+GATE_SETTINGS = {"verify_threshold", "publishable_score", "flagship_score", "min_corroborated"}
+
+
+def spec_with(**settings: object) -> Spec:
+    return Spec.model_validate(
+        {"title": "T", "date": "2026-01-31", "question": "Q?", "primary": "2501.18750", "settings": settings}
+    )
+
+
+def test_review_config_comes_from_the_spec_settings() -> None:
+    config = ReviewConfig.from_spec(
+        spec_with(min_confidence=0.7, publishable_score=6, flagship_score=9, min_corroborated=3)
+    )
+    gate = (config.verify_threshold, config.publishable_score, config.flagship_score, config.min_corroborated)
+    assert gate == (0.7, 6.0, 9.0, 3)
+    # Every other threshold is the review's own default.
+    others = [f.name for f in dataclasses.fields(ReviewConfig) if f.name not in GATE_SETTINGS]
+    assert len(others) > 10
+    assert [getattr(config, name) for name in others] == [getattr(ReviewConfig(), name) for name in others]
+    # One source for the gate's defaults: a spec without settings is reviewed as the defaults review.
+    assert ReviewConfig.from_spec(spec_with()) == ReviewConfig()
+    defaults = Settings()
+    assert (ReviewConfig().publishable_score, ReviewConfig().flagship_score) == (
+        defaults.publishable_score,
+        defaults.flagship_score,
+    )
+    assert (ReviewConfig().min_corroborated, ReviewConfig().verify_threshold) == (
+        defaults.min_corroborated,
+        defaults.min_confidence,
+    )
+
+
+def test_spec_settings_decide_the_tier_and_the_threshold() -> None:
+    report = build()
+    score = review(report).score
+    assert review(report, ReviewConfig.from_spec(spec_with())).tier == "flagship"
+    strict = spec_with(publishable_score=score + 0.1, flagship_score=10)
+    assert review(report, ReviewConfig.from_spec(strict)).tier == "draft"
+    assert review(report, ReviewConfig.from_spec(spec_with(flagship_score=10))).tier == "publishable"
+    assert review(report, ReviewConfig.from_spec(spec_with(min_corroborated=7))).tier == "draft"
+    # Without a threshold in the methodology, the spec's min_confidence decides what "verified" needs.
+    silent = dataclasses.replace(report, methodology=report.methodology.replace("at a confidence of 0.50", "when"))
+    assert "confidence-mismatch" not in codes(review(silent, ReviewConfig.from_spec(spec_with())))
+    found = review(silent, ReviewConfig.from_spec(spec_with(min_confidence=0.99)))
+    assert "confidence-mismatch" in codes(found, "error")
+
+
+def test_derived_thresholds_follow_their_fields() -> None:
+    config = ReviewConfig(min_relevance=0.3, publishable_score=7.0)
+    assert config.full_relevance == 0.6
+    assert config.gate_cap == 7.0 - 0.1
+    # A report with an error finding is capped just under the configured gate.
+    faulty = dataclasses.replace(build(), counts=dataclasses.replace(build().counts, verified=1))
+    assert review(faulty).score == 6.4
+    assert review(faulty, config).score == 6.9
+    assert "capped at 6.9" in " ".join(review(faulty, config).reasons)
+
+
+# --- the package's parts: checks, context, finding codes and the gate -------------------------------------------
+
+ALL_CHECKS = (*CHALLENGER_CHECKS, check_references)
+
+
+@pytest.mark.parametrize("make", [build, seed000_like], ids=["sound", "seed000"])
+def test_every_check_returns_a_check_result(make) -> None:
+    ctx = ReviewContext.of(make(), ReviewConfig())
+    raised: list[Finding] = []
+    for check in ALL_CHECKS:
+        result = check(ctx)
+        assert isinstance(result, CheckResult), check.__name__
+        assert isinstance(result.findings, tuple), check.__name__
+        assert all(isinstance(f, Finding) and isinstance(f.code, FindingCode) for f in result.findings)
+        raised += result.findings
+    # review() reports exactly what the checks found, plus what the confirmer and the integrator add.
+    own = {FindingCode.EVIDENCE_BASE, FindingCode.FEW_CORROBORATED, FindingCode.LOW_DIVERSITY}
+    own |= {FindingCode.DATED_SOURCES, FindingCode.REVIEWER_DISAGREEMENT, FindingCode.GATE_BLOCKED}
+    assert {f for f in review(make()).findings if f.code not in own} == set(raised)
+
+
+def test_checks_measure_what_the_dimensions_read() -> None:
+    wrong = row(9, "Experiments on two datasets span 75 languages.", POLITOV, 5, verified=False, confidence=0.31)
+    report = with_claims([wrong])
+    ctx = ReviewContext.of(report, ReviewConfig())
+    numbers = check_numbers(ctx)
+    assert numbers.measures["unsupported"] == 1
+    assert numbers.measures["checked"] >= 4  # 57, 18, 12 and 75 at least
+    relevance = check_relevance(ctx)
+    assert set(relevance.measures) == {p.arxiv_id for p in ctx.papers} | {"abstract"}
+    assert all(0.0 <= v <= 1.0 for v in relevance.measures.values())
+    assert check_references(ctx).measures == {"traceable": 1.0}
+    stray = dataclasses.replace(wrong, claim=dataclasses.replace(wrong.claim, id="C10", source="2401.00001"))
+    half = ReviewContext.of(build((wrong, stray)), ReviewConfig())
+    assert check_references(half).measures == {"traceable": 0.5}
+
+
+def test_count_phrases_of_the_abstract_are_not_unsupported_numbers() -> None:
+    report = build()
+    report = dataclasses.replace(report, abstract=report.abstract + " It checks 97 claims in 97 languages.")
+    ctx = ReviewContext.of(report, ReviewConfig())
+    numbers = [f.message for f in check_numbers(ctx).findings]
+    assert numbers == ["the abstract states 97, which no paper of the report contains"]  # the languages only
+    counts = [f.message for f in check_counts(ctx).findings]
+    assert any("“97 claims”" in m for m in counts)
+
+
+def test_review_context_is_computed_once_from_the_report() -> None:
+    report = build(papers=(POLITOV, WU, POLITOV, MAYHEW, GARCIA_FERRERO))
+    ctx = ReviewContext.of(report, ReviewConfig(verify_threshold=0.7))
+    assert [p.arxiv_id for p in ctx.papers] == [p.arxiv_id for p in (POLITOV, WU, MAYHEW, GARCIA_FERRERO)]
+    assert ctx.threshold == 0.5  # the methodology states "a confidence of 0.50"
+    silent = dataclasses.replace(report, methodology="Claims were checked.")
+    assert ReviewContext.of(silent, ReviewConfig(verify_threshold=0.7)).threshold == 0.7
+    assert "languages" in ctx.vocabulary and "Languages" not in ctx.vocabulary
+    assert ctx.topic.anchor_share == ReviewConfig().anchor_share
+
+
+def test_finding_codes_are_a_closed_documented_vocabulary() -> None:
+    assert Finding("off-topic-source", "error", "m").code is FindingCode.OFF_TOPIC_SOURCE
+    with pytest.raises(ValueError, match="no-such-code"):
+        Finding("no-such-code", "info", "m")
+    # Members serialise as the strings the manifests have always had.
+    assert json.dumps({"code": FindingCode.CONTESTED_CLAIM}) == '{"code": "contested-claim"}'
+    assert f"{FindingCode.GATE_BLOCKED}" == "gate-blocked" and FindingCode.GATE_BLOCKED == "gate-blocked"
+    # docs/review.md names every code in its Findings table, and no other.
+    text = (Path(__file__).resolve().parents[1] / "docs" / "review.md").read_text(encoding="utf-8")
+    table = text.split("## Findings", 1)[1].split("### Numbers", 1)[0]
+    documented = set(re.findall(r"`([a-z]+(?:-[a-z]+)+)`", table))
+    assert documented == {code.value for code in FindingCode}
+
+
+def test_the_tier_needs_the_score_and_the_corroborated_claims() -> None:
+    config = ReviewConfig()
+    assert tier_of(8.5, 5, config) == "flagship"
+    assert tier_of(8.4, 5, config) == "publishable"
+    assert tier_of(6.5, 5, config) == "publishable"
+    assert tier_of(6.4, 5, config) == "draft"
+    assert tier_of(9.9, 4, config) == "draft"
+    assert tier_of(9.9, 4, ReviewConfig(min_corroborated=4)) == "flagship"
+    dims = review(build()).dimensions
+    lean = integrate(dims, [], 9, config)
+    assert (lean.tier, lean.gate_passed, lean.findings) == ("flagship", True, ())
+    error = Finding(FindingCode.COUNT_MISMATCH, "error", "counts.verified is 1 but the claims table has 8")
+    blocked = integrate(dims, [error, error], 9, config)
+    assert blocked.score == config.gate_cap and blocked.tier == "draft" and not blocked.gate_passed
+    assert [f.code for f in blocked.findings] == [FindingCode.GATE_BLOCKED]
+    assert "-0.5: error findings: 1 (count-mismatch)" in blocked.reasons
 
 
 # --- the five seed reports, when the shared folder is present ------------------------------------------------
