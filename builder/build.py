@@ -28,7 +28,7 @@ from builder.faults import os_error_message, pause_for_test
 from builder.gather.lock import resolve_offline
 from builder.papers import atomic_write_text
 from builder.pipeline import make_report, timed
-from builder.publish import Published, publish, recover_interrupted
+from builder.publish import publish, recover_interrupted
 from builder.record import RecordError
 from builder.settings import ProjectSettings
 from builder.spec import LoadedSpec, load_spec, spec_files
@@ -123,8 +123,10 @@ def build(
             outcomes = run_reports(spec_paths, ctx, options.jobs, progress)
 
         # Publish: pdf/ tex/ data/ bib/ docs/ site/ staged from the cache entries, then swapped in.
-        published = _publish(outcomes, out, ctx, options, timings)
-    return _result(outcomes, published, timings, options)
+        published = publish(
+            outcomes, out, settings, ctx.source_hash, site=options.site, site_url=options.site_url, timings=timings
+        )
+    return BuildResult(outcomes, published.site_built, published.site_message, timings, options.strict)
 
 
 def merge(shard_dirs: list[Path], settings: ProjectSettings, options: BuildOptions) -> BuildResult:
@@ -138,21 +140,9 @@ def merge(shard_dirs: list[Path], settings: ProjectSettings, options: BuildOptio
         outcomes = gather_shards(shard_dirs, ctx)
 
         # Publish: exactly as `build` does.
-        published = _publish(outcomes, out, ctx, options, timings)
-    return _result(outcomes, published, timings, options)
-
-
-def _publish(
-    outcomes: list[ReportOutcome], out: Path, ctx: BuildContext, options: BuildOptions, timings: dict[str, float]
-) -> Published:
-    return publish(
-        outcomes, out, ctx.settings, ctx.source_hash, site=options.site, site_url=options.site_url, timings=timings
-    )
-
-
-def _result(
-    outcomes: list[ReportOutcome], published: Published, timings: dict[str, float], options: BuildOptions
-) -> BuildResult:
+        published = publish(
+            outcomes, out, settings, ctx.source_hash, site=options.site, site_url=options.site_url, timings=timings
+        )
     return BuildResult(outcomes, published.site_built, published.site_message, timings, options.strict)
 
 
