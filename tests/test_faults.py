@@ -24,6 +24,7 @@ import yaml
 from test_pipeline import _project, pdftotext, run_builder, squash
 
 from builder.build import recover_interrupted
+from builder.cache import last_good
 
 # What readers see; `docs/` is only the site's source and is rewritten by every build.
 OUTPUTS_TO_KEEP = ("pdf", "tex", "data", "bib", "site")
@@ -194,6 +195,8 @@ def test_sigkill_at_every_stage_keeps_the_previous_outputs_and_the_next_build_co
     before = snapshot(out)
     assert any(name.startswith("site/") for name in before) and "pdf/alpha.pdf" in before
     (project / "reports" / "alpha.yaml").write_text(small_spec("Alpha Revised"), encoding="utf-8")
+    alpha_cache = out / ".cache" / "reports" / "alpha"
+    last_entry = last_good(alpha_cache)
 
     for point in ("render", "tex", "stage", "swap"):
         if point == "tex":  # the small specs are plain Latin text, so pdfLaTeX compiles them
@@ -203,6 +206,10 @@ def test_sigkill_at_every_stage_keeps_the_previous_outputs_and_the_next_build_co
             proc = start(project, {"BUILDER_TEST_PAUSE_AT": point})
             wait_for_pause(proc, point)
         kill(proc)
+        if point == "render":
+            # Killed while writing alpha's new cache entry: it exists only as a temporary folder, and the entry
+            # published last is still alpha's last good one.
+            assert list(alpha_cache.glob("*.tmp*")) and last_good(alpha_cache) == last_entry
         if point == "swap":
             # Killed between the two renames of pdf/: the old folder waits under .old-pdf-*, whole;
             # recover_interrupted (the first thing every build does) puts it back.
@@ -218,6 +225,34 @@ def test_sigkill_at_every_stage_keeps_the_previous_outputs_and_the_next_build_co
     page = (out / "site" / "reports" / "alpha.html").read_text(encoding="utf-8")
     assert "Alpha Revised" in page and "Alpha Original" not in page  # the site was rebuilt, not taken as current
     assert (out / "pdf" / "beta.pdf").read_bytes() == before["pdf/beta.pdf"]
+
+
+def test_recovery_puts_back_every_folder_a_kill_between_renames_can_leave_and_clears_the_rest(tmp_path: Path) -> None:
+    """What SIGKILL can leave, laid out by hand: recover_interrupted (run first by every build and merge)
+    restores each published folder whole and removes every leftover, without touching complete cache entries."""
+    out = tmp_path / "build"
+    entry = out / ".cache" / "reports" / "alpha" / "k1"
+    entry.mkdir(parents=True)
+    (entry / "done").write_text("ok\n")
+    layout = {
+        ".old-pdf-101/alpha.pdf": "old pdf",  # killed between the renames of pdf/: no pdf/ at all
+        "tex/alpha.tex": "new tex",  # killed after tex/'s second rename: the old one still waits
+        ".old-tex-101/alpha.tex": "old tex",
+        ".old-data-99/alpha.json": "older data",  # two kills in a row: the newest old folder is the live one
+        ".old-data-101/alpha.json": "old data",
+        ".staging-101/bib/alpha.bib": "staged bib",
+        ".cache/reports/alpha/k2.tmp101/alpha.pdf": "half an entry",
+    }
+    for index, (name, text) in enumerate(layout.items()):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+        os.utime((out / name).parent, ns=(index * 10**9, index * 10**9))
+    recover_interrupted(out)
+    assert (out / "pdf" / "alpha.pdf").read_text() == "old pdf"
+    assert (out / "tex" / "alpha.tex").read_text() == "new tex"
+    assert (out / "data" / "alpha.json").read_text() == "old data"
+    assert leftovers(out) == [] and not (out / "bib").exists()
+    assert last_good(entry.parent) == entry and sorted(p.name for p in entry.parent.iterdir()) == ["k1"]
 
 
 def test_a_killed_worker_fails_its_reports_and_the_build_still_publishes(project: Path) -> None:

@@ -1,0 +1,172 @@
+"""The build's cache: one fingerprint for every key, and one report's outputs per key in a folder of its own.
+
+`build/.cache/reports/<slug>/<key>/` holds a report's PDF, .tex, .bib, .json, plots and its pickled `Report`;
+`<key>` is `report_key`, a fingerprint of everything the report depends on. An entry is written in a temporary
+folder beside it and renamed into place only when every file is written (`CacheEntry.write`), so a folder
+without `done` is never read and a killed build leaves only a `*.tmp*` folder, which the next build removes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from builder import __version__
+from builder.gather.lock import lock_path
+from builder.papers import PaperStore
+from builder.settings import ProjectSettings
+from builder.spec import LoadedSpec
+
+if TYPE_CHECKING:
+    from builder.models import Report
+    from builder.render.plots import PlotFile
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DONE = "done"
+REPORT_FILE = "report.pickle"
+
+
+# --- fingerprints -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Every file under `root` (none when it is not a folder), by relative path and content."""
+
+    root: Path
+    skip: str | None = None  # a folder name left out wherever it occurs, e.g. "__pycache__"
+
+    def files(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        found = [p for p in self.root.rglob("*") if p.is_file()]
+        return sorted(p for p in found if self.skip is None or self.skip not in p.relative_to(self.root).parts)
+
+    def fingerprint(self) -> str:
+        """The fingerprint of each file's relative path and bytes, in path order."""
+        return fingerprint(*(x for f in self.files() for x in (str(f.relative_to(self.root)), b"\0", f, b"\0")))
+
+
+Part = str | bytes | Path | Tree
+
+
+def fingerprint(*parts: Part, length: int | None = None) -> str:
+    """SHA-256 (hex, cut to `length`) of the parts in order: a str by its UTF-8 bytes, bytes as they are, a Path
+    by its file's bytes (nothing when there is no such file), a Tree by its own fingerprint (as hex text).
+    Every key of the build is made here: report keys, the source, the site and the publish key."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Tree):
+            data = part.fingerprint().encode()
+        elif isinstance(part, Path):
+            data = part.read_bytes() if part.is_file() else b""
+        else:
+            data = part.encode() if isinstance(part, str) else part
+        digest.update(data)
+    return digest.hexdigest()[:length]
+
+
+def templates_dir(settings: ProjectSettings) -> Path:
+    """The project's LaTeX templates (`latex/`), else the ones beside the package."""
+    own = settings.root / "latex"
+    return own if own.is_dir() else PACKAGE_DIR.parent / "latex"
+
+
+def source_fingerprint(settings: ProjectSettings) -> str:
+    """Builder code, model files and LaTeX templates: a change to any rebuilds every report."""
+    return fingerprint(__version__, Tree(PACKAGE_DIR, skip="__pycache__"), Tree(templates_dir(settings)))
+
+
+def report_key(loaded: LoadedSpec, ids: list[str], settings: ProjectSettings, source_hash: str) -> str:
+    """What one report is a function of: the builder (`source_hash`), the spec's bytes, its author, the verifier,
+    its lock, and each paper's id and store file."""
+    store = PaperStore(settings.store_dir)
+    papers = (x for i in ids for x in (i, store.fingerprint(i) if store.has(i) else b""))
+    return fingerprint(
+        source_hash,
+        loaded.path.read_bytes(),
+        loaded.author,
+        settings.verifier,
+        lock_path(settings.store_dir, loaded.slug),
+        *papers,
+        length=20,
+    )
+
+
+# --- entries ------------------------------------------------------------------------------------------------
+
+
+def reports_cache(out: Path) -> Path:
+    """Where an output folder keeps its reports' cache entries."""
+    return out / ".cache" / "reports"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One report's outputs for one key: `<cache>/<slug>/<key>/`, complete once it holds `done`."""
+
+    path: Path
+
+    @classmethod
+    def of(cls, cache_root: Path, slug: str, key: str) -> CacheEntry:
+        return cls(cache_root / slug / key)
+
+    @property
+    def done(self) -> bool:
+        return (self.path / DONE).is_file()
+
+    def load(self) -> tuple[Report, list[PlotFile]]:
+        """The Report and its plots; plot paths are re-anchored here, since entries move (rename, merge)."""
+        with (self.path / REPORT_FILE).open("rb") as handle:
+            report, plots = pickle.load(handle)
+        return report, [replace(p, svg_path=self.path / "plots" / p.svg_path.name) for p in plots]
+
+    def write(self, fill: Callable[[Path], tuple[Report, list[PlotFile]]]) -> None:
+        """`fill` writes the report's files into a fresh temporary folder and returns what they show; only when it
+        succeeds is the folder marked done and renamed into place, and the report's older keys removed."""
+        work = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            report, plots = fill(work)
+            with (work / REPORT_FILE).open("wb") as handle:
+                pickle.dump((report, plots), handle)
+            (work / DONE).write_text("ok\n")
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        # Commit: one rename; the older keys of this report are stale now.
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.replace(work, self.path)
+        for stale in self.path.parent.iterdir():
+            if stale != self.path and ".tmp" not in stale.name:
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def last_good(slug_dir: Path) -> Path | None:
+    """The report's most recent complete cache folder, if any."""
+    if not slug_dir.is_dir():
+        return None
+    done = [d for d in slug_dir.iterdir() if (d / DONE).is_file()]
+    return max(done, key=lambda d: (d / DONE).stat().st_mtime_ns) if done else None
+
+
+def prune(cache_root: Path, live: set[str]) -> None:
+    """A deleted spec's cached outputs go with it."""
+    if cache_root.is_dir():
+        for entry in cache_root.iterdir():
+            if entry.name not in live:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def remove_temporaries(cache_root: Path) -> None:
+    """The temporary folders of entries a killed build was writing."""
+    if cache_root.is_dir():
+        for tmp in cache_root.glob("*/*.tmp*"):
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,193 @@
+"""Publishing: every output folder assembled from the reports' cache entries in a staging folder, then swapped in.
+
+`build` and `merge` both end here. `pdf/ tex/ data/ bib/ docs/` (and `site/` when a page changed) are written
+under `build/.staging-<pid>/` and each renamed over the published one, so a failed or killed build never leaves a
+half-written site. Two keys make an unchanged build cheap: `build/.cache/publish-key` (the published folders
+already come from exactly these cache entries: nothing is staged at all) and `build/.cache/site.key` (the pages
+and the MkDocs config are unchanged: MkDocs does not run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from builder.cache import CacheEntry, Tree, fingerprint, prune, remove_temporaries, reports_cache
+from builder.errors import BuilderError
+from builder.faults import pause_for_test
+from builder.papers import atomic_write_text
+from builder.pipeline import timed
+from builder.settings import ProjectSettings
+
+if TYPE_CHECKING:
+    from builder.build import ReportOutcome
+
+OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
+REPORT_FILES = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}  # output folder -> suffix
+DOWNLOADS = {"pdf": "pdf", "bib": "bib", "data": "json"}  # what the site offers for download
+
+
+@dataclass(frozen=True)
+class Published:
+    site_built: bool = False
+    site_message: str = ""  # why the site failed to build, if it did
+
+
+def publish(
+    outcomes: list[ReportOutcome],
+    out: Path,
+    settings: ProjectSettings,
+    source_hash: str,
+    *,
+    site: bool,
+    site_url: str | None,
+    timings: dict[str, float],
+) -> Published:
+    """Publish every report's outputs (a failed one's last good outputs, listed as failed) and the site."""
+    marker = out / ".cache" / "publish-key"
+    published = Published()
+    with timed(timings, "site"):
+        key = publish_key(outcomes, settings, source_hash, site=site, site_url=site_url)
+        wanted = [out / name for name in ("pdf", "tex", "data", "bib", "docs")]
+        if site:
+            wanted.append(out / "site" / "index.html")
+        current = marker.is_file() and marker.read_text() == key and all(p.exists() for p in wanted)
+    if not current:
+        marker.unlink(missing_ok=True)
+        staging = out / f".staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            with timed(timings, "site"):
+                site_key, message = stage(outcomes, staging, out, settings, source_hash, site=site, site_url=site_url)
+            published = Published(site_built=site_key is not None, site_message=message)
+            pause_for_test("stage")
+            # Each rename is atomic; an old folder is removed only after its replacement is in place.
+            swap(staging, out, skip=() if site_key else ("site",))
+            if site_key:
+                # Only now: a build killed before the swap must not leave a key claiming the new site is live.
+                atomic_write_text(site_key_path(out), site_key)
+            if not message:  # a site that failed to build is retried next time
+                atomic_write_text(marker, key)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    prune(reports_cache(out), {o.slug for o in outcomes})
+    return published
+
+
+def publish_key(
+    outcomes: list[ReportOutcome], settings: ProjectSettings, source_hash: str, *, site: bool, site_url: str | None
+) -> str:
+    """What the published folders are a function of: each report's cache folder and failure message, the builder
+    and templates (`source_hash`), and the site options."""
+    reports = []
+    for outcome in outcomes:
+        failed = outcome.status in ("failed", "invalid")
+        folder = outcome.cache_dir.name if outcome.cache_dir else ""
+        reports.append(f"\0{outcome.slug}|{folder}|{failed}|{outcome.message if failed else ''}")
+    return fingerprint(f"{source_hash}|{site}|{site_url}", settings.mkdocs_config, *reports)
+
+
+def site_key(docs: Path, settings: ProjectSettings, source_hash: str, site_url: str | None) -> str:
+    """What the site is a function of: its pages (`docs`), its URL, the builder and the MkDocs config."""
+    return fingerprint(f"{Tree(docs).fingerprint()}|{site_url}|{source_hash}", settings.mkdocs_config)
+
+
+def site_key_path(out: Path) -> Path:
+    """Hash of the live site's inputs: equal to the next build's means the site need not be rebuilt."""
+    return out / ".cache" / "site.key"
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def stage(
+    outcomes: list[ReportOutcome],
+    staging: Path,
+    out: Path,
+    settings: ProjectSettings,
+    source_hash: str,
+    *,
+    site: bool,
+    site_url: str | None,
+) -> tuple[str | None, str]:
+    """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`.
+
+    Returns the new site's key (None when the site is not rebuilt) and why the site failed to build ("" if not).
+    """
+    from builder.render.site import build_site, write_docs
+
+    # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
+    reports = []
+    plots = {}
+    downloads: dict[str, dict[str, str]] = {}
+    failed: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.status in ("failed", "invalid"):
+            failed[outcome.slug] = outcome.message
+        if outcome.cache_dir is None:
+            continue
+        report, report_plots = CacheEntry(outcome.cache_dir).load()
+        reports.append(report)
+        plots[report.slug] = report_plots
+        for kind, suffix in REPORT_FILES.items():
+            _link_or_copy(outcome.cache_dir / f"{report.slug}.{suffix}", staging / kind / f"{report.slug}.{suffix}")
+        downloads[report.slug] = {suffix: f"downloads/{report.slug}.{suffix}" for suffix in DOWNLOADS.values()}
+    reports.sort(key=lambda r: (-r.date.toordinal(), r.slug))
+
+    # Write the pages, the downloads beside them.
+    docs = staging / "docs"
+    docs.mkdir(parents=True)
+    for report in reports:
+        for kind, suffix in DOWNLOADS.items():
+            _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
+    write_docs(reports, docs, downloads, plots, failed or None)
+    if not site:
+        return None, ""
+
+    # Build the site, unless the live one was built from the same pages.
+    key = site_key(docs, settings, source_hash, site_url)
+    marker = site_key_path(out)
+    if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
+        return None, ""
+    try:
+        build_site(docs, staging / "site", site_url=site_url, config=settings.mkdocs_config)
+    except BuilderError as exc:
+        shutil.rmtree(staging / "site", ignore_errors=True)
+        return None, str(exc)
+    return key, ""
+
+
+def swap(staging: Path, out: Path, skip: tuple[str, ...]) -> None:
+    """Rename each staged folder over the published one; the old one waits under `.old-<name>-<pid>` meanwhile."""
+    for name in OUTPUT_DIRS:
+        new = staging / name
+        if name in skip or not new.exists():
+            continue
+        target = out / name
+        old = out / f".old-{name}-{os.getpid()}"
+        if target.exists():
+            os.replace(target, old)
+            pause_for_test("swap")
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted(out: Path) -> None:
+    """Undo what a killed build left: put back an output folder caught between its two renames, drop temp dirs."""
+    for name in OUTPUT_DIRS:
+        olds = sorted(out.glob(f".old-{name}-*"), key=lambda p: p.stat().st_mtime_ns)
+        if olds and not (out / name).exists():
+            os.replace(olds.pop(), out / name)
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in out.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    remove_temporaries(reports_cache(out))
