@@ -15,7 +15,7 @@ import re
 
 from builder.models import Claim, Paper
 from builder.standalone import standalone
-from builder.text import content_tokens, paper_sentences
+from builder.text import content_tokens, measures, paper_sentences
 
 # Cues that a sentence reports a finding; weights are deliberately simple and documented in docs/verification.md.
 FINDING_CUES: dict[str, float] = {
@@ -45,7 +45,6 @@ BACKGROUND_CUES: dict[str, float] = {
 }
 VAGUE_PENALTY = 1.5  # "our approach outperforms state-of-the-art methods": self-referential, nothing specific
 FIRST_SENTENCE_PENALTY = 1.0  # opening sentences of abstracts are background far more often than findings
-_NUMBER = re.compile(r"(?<![A-Za-z])\d+(?:\.\d+)?\s?(?:%|x|×|times|fold)?")
 _VAGUE_SUBJECT = re.compile(
     r"\b(our|the proposed|these|this) (approach|method|methods|model|models|system|framework|technique)\b", re.I
 )
@@ -61,7 +60,7 @@ def claim_worthiness(sentence: str) -> float:
     """How much a sentence reads like a finding (positive) rather than background (negative)."""
     score = sum(w for rx, w in _FINDING if rx.search(sentence))
     score += sum(w for rx, w in _BACKGROUND if rx.search(sentence))
-    numbers = [n for n in _NUMBER.findall(sentence) if not re.fullmatch(r"(19|20)\d\d", n.strip())]
+    numbers = measures(sentence)
     if numbers:
         score += 1.0 + 0.3 * min(len(numbers), 4)
     if any(sym in sentence for sym in ("%", "×")):

@@ -17,6 +17,7 @@ import yaml
 from builder import spec as spec_module
 from builder.errors import SpecErrors
 from builder.spec import MAX_SPEC_BYTES, check_specs, load_spec, run_check
+from builder.spec.yamlread import Loader
 
 BAD = Path(__file__).parent / "bad_specs"
 EXPECTED: dict[str, list[dict[str, object]]] = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
@@ -124,7 +125,7 @@ def test_billion_laughs_is_refused_before_anything_expands(tmp_path: Path) -> No
     assert (error.location.line, error.location.column) == (2, 10)
     assert error.message == "YAML aliases (*l0) are not allowed in a spec; write the value out"
     # The bound is structural: the loader stops after composing the few nodes before the first alias.
-    loader = spec_module._Loader(_laughs(40))
+    loader = Loader(_laughs(40))
     with pytest.raises(yaml.MarkedYAMLError):
         loader.get_single_node()
     assert loader._nodes < 20

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from builder.errors import BuilderError
 from builder.models import Claim, Paper
 from builder.settings import VERIFIER_NAMES, load_settings
-from builder.text import content_tokens
+from builder.text import antonym_swap, content_tokens, direction, negation_count, numbers, tokens_of, words
 from builder.verify import Verifier
 from builder.verify.batch import main as batch_main
 from builder.verify.embed import EmbeddingModel
@@ -23,14 +23,8 @@ from builder.verify.features import (
     RELEVANCE_FEATURES,
     STANCE_FEATURES,
     Unit,
-    antonym_swap,
     char_grams,
     counter_cosine,
-    direction,
-    negation_count,
-    numbers,
-    tokens_of,
-    words,
 )
 from builder.verify.model import (
     EMB_FEATURES,

@@ -15,12 +15,11 @@ from factories import GARCIA_FERRERO, POLITOV
 
 from builder.models import Claim, Paper, Stance
 from builder.papers import PaperStore
-from builder.text import paper_sentences
+from builder.text import finding_core, paper_sentences, self_referential
 from builder.verify import Verifier
 from builder.verify.batch import main as batch_main
 from builder.verify.checks import comparison_conflict, comparisons, number_conflict, opposite_conflict
 from builder.verify.evaluate import evaluate, load_labelled, perturbation_rates, split_of
-from builder.verify.features import finding_core, self_referential
 from builder.verify.model import Setting
 from builder.verify.perturb import direction_edit, number_edit, perturbations
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder.models import Claim, Evidence, Paper, PaperVerdict, Sentence, Stance, Verdict
-from builder.text import paper_sentences
+from builder.text import paper_sentences, self_referential
 from builder.verify.checks import CONFLICT_CAP
-from builder.verify.features import Idf, Unit, self_referential
+from builder.verify.features import Idf, Unit
 from builder.verify.model import DocResult, Document, Scorer, Setting
 
 MAX_EVIDENCE = 3

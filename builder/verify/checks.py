@@ -26,7 +26,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from builder.text import STOPWORDS, content_tokens
+from builder.text import (
+    BETTER,
+    NEGATED_BEFORE,
+    NUMBER,
+    STOPWORDS,
+    WORSE,
+    alnum_words,
+    content_tokens,
+    normal_number,
+    opposite_words,
+)
 
 CLOSE_COVERAGE = 0.5  # a sentence "talks about the claim" when it covers half its idf-weighted content words
 # Word-level cues (a universal against a limit, an opposite word) also count at BEST_SENTENCE_COVERAGE in the
@@ -68,29 +78,22 @@ class Conflict:
 
 # ----------------------------------------------------------------------------------------------- numbers
 
-_NUMBER_IN_TEXT = re.compile(r"(?<![A-Za-z0-9.])[-−]?\d+(?:[.,]\d+)*(?:\.\d+)?(\s*%)?")
-_WORD_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 ANCHOR_WINDOW = 3  # content words looked at after a number (and the one before it)
 NUMBER_ANCHORS = 2  # shared anchor words that make a rival value the same quantity whatever the coverage
-
-
-def _normal_number(raw: str) -> str:
-    value = raw.replace(",", "").replace("−", "-").lstrip("-")
-    return value[:-2] if value.endswith(".0") else value
 
 
 def anchored_numbers(text: str) -> list[tuple[str, frozenset[str]]]:
     """Each number of the text with the content words around it (stemmed): what quantity it measures."""
     out = []
-    for match in _NUMBER_IN_TEXT.finditer(text):
-        value = _normal_number(match.group(0).replace("%", "").strip())
-        before = _WORD_IN_TEXT.findall(text[max(0, match.start() - 60) : match.start()])
+    for match in NUMBER.finditer(text):
+        value = normal_number(match["value"])
+        before = alnum_words(text[max(0, match.start() - 60) : match.start()])
         following = text[match.end() : match.end() + 60]
-        later = _NUMBER_IN_TEXT.search(following)  # the words after the next number ("F1" is no number) are its own
+        later = NUMBER.search(following)  # the words after the next number ("F1" is no number) are its own
         following = following[: later.start()] if later else following
-        after = _WORD_IN_TEXT.findall(following)
+        after = alnum_words(following)
         anchors = set()
-        if match.group(1):
+        if match["percent"]:
             anchors.add("%")
         for side in (before[::-1], after):
             kept = [t for w in side if w.lower() not in STOPWORDS for t in content_tokens(w)[:1]]
@@ -119,10 +122,7 @@ def number_conflict(claim: str, sentence: str) -> tuple[str, int] | None:
 
 # ----------------------------------------------------------------------------------------------- comparisons
 
-_BETTER = r"outperform\w*|surpass\w*|beat|beats|exceed\w*|better than|superior to|stronger than|more effective than"
-_WORSE = r"underperform\w*|worse than|inferior to|weaker than|less effective than|lags? behind|fall\w* short of"
-_COMPARISON = re.compile(rf"\b(?:(?P<better>{_BETTER})|(?P<worse>{_WORSE}))\b", re.IGNORECASE)
-_NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|fails? to|failed to|cannot)\s+(?:\w+\s+)?$|n't\s+(?:\w+\s+)?$")
+_COMPARISON = re.compile(rf"\b(?:(?P<better>{BETTER})|(?P<worse>{WORSE}))\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"[;:]|\b(?:that|which|while|whereas|but|although|though)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(
     r"[,;:.]|\b(?:on|in|for|when|across|by|with|while|whereas|but|and|at|under|if|as)\b", re.IGNORECASE
@@ -179,7 +179,7 @@ def comparisons(text: str) -> list[Comparison]:
         if not left or not right:
             continue
         flipped = match.group("worse") is not None
-        if _NEGATED_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+        if NEGATED_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
             flipped = not flipped
         winner, loser = (right, left) if flipped else (left, right)
         found.append(Comparison(frozenset(winner), frozenset(loser)))
@@ -222,46 +222,10 @@ def universal_conflict(claim: str, sentence: str) -> str | None:
     return None
 
 
-# Word pairs whose swap between close sentences states the opposite finding (matched as whole words).
-OPPOSITES = (
-    ("similar", "dissimilar"),
-    ("similar", "distant"),
-    ("close", "distant"),
-    ("effective", "ineffective"),
-    ("helps", "hurts"),
-    ("improves", "degrades"),
-    ("improves", "hurts"),
-    ("improve", "degrade"),
-    ("improve", "hurt"),
-    ("better", "worse"),
-    ("outperforms", "underperforms"),
-    ("increases", "decreases"),
-    ("higher", "lower"),
-    ("strong", "weak"),
-    ("stronger", "weaker"),
-    ("useful", "useless"),
-    ("beneficial", "harmful"),
-    ("significant", "negligible"),
-    ("large", "negligible"),
-    ("robust", "brittle"),
-    ("robust", "vulnerable"),
-)
-
-
 def opposite_conflict(claim: str, sentence: str) -> str | None:
-    """The claim says one side of an opposite pair where the sentence says only the other."""
-    claim_words = {w.lower() for w in _WORD_IN_TEXT.findall(claim)}
-    sentence_words = {w.lower() for w in _WORD_IN_TEXT.findall(sentence)}
-    for a, b in OPPOSITES:
-        for mine, theirs in ((a, b), (b, a)):
-            if (
-                mine in claim_words
-                and theirs not in claim_words
-                and theirs in sentence_words
-                and mine not in sentence_words
-            ):
-                return f"'{mine}' in the claim, '{theirs}' in the evidence"
-    return None
+    """The claim says one side of an opposite pair (`builder.text.OPPOSITES`) where the sentence says only the other."""
+    found = opposite_words(claim, sentence)
+    return f"'{found[0]}' in the claim, '{found[1]}' in the evidence" if found else None
 
 
 # ----------------------------------------------------------------------------------------------- all checks

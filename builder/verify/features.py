@@ -7,12 +7,12 @@ Two levels, each scored by a small logistic model (see `model.py`):
   support from contradiction, so the document features also compare the numbers, the negations and
   the direction of effect ("increases" vs "reduces") of the claim with those of the evidence.
 
-Everything is plain Python + numpy so the default install needs no model weights.
+The cues (numbers, negation, direction words, antonym pairs) are `builder.text`'s. Everything is plain Python
++ numpy so the default install needs no model weights.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import re
@@ -20,207 +20,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from builder.text import content_tokens
+from builder.text import (
+    COMPARISON_CUES,
+    DECREASE_STEMS,
+    HEDGE_CUES,
+    INCREASE_STEMS,
+    NEGATION_CUES,
+    antonym_swap,
+    direction,
+    negation_count,
+    numbers,
+    plainly_negated,
+    tokens_of,
+    word_direction,
+    words,
+)
 from builder.verify.checks import Conflict, find_conflicts
-
-# ----------------------------------------------------------------------------------------------- cues
-
-NEGATION_CUES = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "none",
-        "neither",
-        "nor",
-        "without",
-        "lack",
-        "lacks",
-        "lacked",
-        "lacking",
-        "absence",
-        "absent",
-        "fail",
-        "fails",
-        "failed",
-        "failure",
-        "cannot",
-        "unable",
-        "unlikely",
-        "neither",
-        "nothing",
-        "unaffected",
-        "unchanged",
-        "independent",
-        "irrelevant",
-        "insufficient",
-    ]
-)
-_NEG_CONTRACTION = re.compile(
-    r"n't\b|\bnon-?significant|\bnot significant|\bno significant|\bno (?:effect|"
-    r"difference|association|change|correlation|benefit|impact)",
-    re.IGNORECASE,
-)
-INCREASE_STEMS = (
-    "increas",
-    "higher",
-    "high",
-    "elevat",
-    "enhanc",
-    "promot",
-    "improv",
-    "more",
-    "greater",
-    "upregulat",
-    "up-regulat",
-    "activat",
-    "induc",
-    "acceler",
-    "gain",
-    "rise",
-    "rais",
-    "boost",
-    "stimulat",
-    "exacerbat",
-    "longer",
-    "larger",
-    "positive",
-    "augment",
-    "amplif",
-    "strengthen",
-    "outperform",
-    "better",
-    "faster",
-    "expand",
-)
-DECREASE_STEMS = (
-    "decreas",
-    "reduc",
-    "lower",
-    "low",
-    "less",
-    "fewer",
-    "inhibit",
-    "suppress",
-    "downregulat",
-    "down-regulat",
-    "attenuat",
-    "impair",
-    "prevent",
-    "diminish",
-    "declin",
-    "loss",
-    "lose",
-    "shorter",
-    "smaller",
-    "block",
-    "negative",
-    "deplet",
-    "abolish",
-    "abrogat",
-    "weaken",
-    "worse",
-    "slower",
-    "drop",
-    "fall",
-    "limit",
-    "protect",
-)
-HEDGE_CUES = frozenset(
-    ["may", "might", "could", "possibly", "potentially", "suggest", "suggests", "suggested", "unclear", "whether"]
-)
-
-_WORDS = re.compile(r"[A-Za-z][A-Za-z\-']*")
-_NUMBER = re.compile(r"(?<![A-Za-z0-9.])[-−]?\d+(?:[.,]\d+)*(?:\.\d+)?")
-
-
-SELF_REFERENCE = re.compile(
-    r"\b(we|our|us|this (paper|work|study|approach|method|model)|these (methods|models|approaches)|"
-    r"the proposed|proposed (method|approach|model))\b",
-    re.IGNORECASE,
-)
-
-
-# "In this paper, we show that X" reports X: the frame names the paper, the finding after it may not.
-REPORTING_FRAME = re.compile(
-    r"^(?:(?:in|through|with) (?:this|our) (?:paper|work|study|analysis),?\s*|here,?\s*|finally,?\s*|moreover,?\s*|"
-    r"overall,?\s*|further(?:more)?,?\s*)?"
-    r"(?:we|our (?:results|experiments|analysis|findings)|this (?:paper|work|study))\s+(?:also\s+|further\s+)?"
-    r"(?:show|find|found|demonstrate|observe|confirm|report|conclude|reveal|argue|establish)(?:s|ed)?\s+that\s+",
-    re.IGNORECASE,
-)
-
-
-def finding_core(text: str) -> str:
-    """The finding a sentence reports, without its reporting frame ("In this paper, we show that ...")."""
-    return REPORTING_FRAME.sub("", text.strip(), count=1)
-
-
-def self_referential(text: str) -> bool:
-    """True when the finding talks about "our approach" / "this work": its referent depends on the paper."""
-    return SELF_REFERENCE.search(finding_core(text)) is not None
-
-
-def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORDS.findall(text)]
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers as written ('57', '3.5', '1,000' -> '1000'), leaving out 4-digit years in brackets or citations."""
-    found = set()
-    for match in _NUMBER.finditer(text):
-        value = match.group(0).replace(",", "").replace("−", "-").lstrip("-")
-        if value.endswith(".0"):
-            value = value[:-2]
-        found.add(value)
-    return found
-
-
-def negation_count(text: str, lowered: Sequence[str] | None = None) -> int:
-    """Negation cues in the text (`lowered`: its `words`, when the caller has them already)."""
-    lowered = words(text) if lowered is None else lowered
-    return sum(1 for w in lowered if w in NEGATION_CUES) + len(_NEG_CONTRACTION.findall(text))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _word_direction(word: str) -> int:
-    if word.startswith(INCREASE_STEMS):
-        return 1
-    if word.startswith(DECREASE_STEMS):
-        return -1
-    return 0
-
-
-def direction(text: str, lowered: Sequence[str] | None = None, negations: int | None = None) -> int:
-    """+1 when the text says something goes up, -1 down, 0 when unclear; a negation flips it."""
-    lowered = words(text) if lowered is None else lowered
-    up = down = 0
-    for w in lowered:
-        d = _word_direction(w)
-        up += d == 1
-        down += d == -1
-    sign = (up > down) - (down > up)
-    if (negation_count(text, lowered) if negations is None else negations) % 2 == 1:
-        sign = -sign
-    return sign
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _chunk_tokens(chunk: str) -> tuple[str, ...]:
-    return tuple(content_tokens(chunk))
-
-
-def tokens_of(text: str) -> list[str]:
-    """Exactly `content_tokens(text)`, several times faster on a corpus.
-
-    No token spans whitespace, so the tokens are those of each whitespace-separated chunk in turn; chunks repeat
-    a lot ("the", "of", "(p"), so caching them skips most of the stemming.
-    """
-    out: list[str] = []
-    for chunk in text.split():
-        out.extend(_chunk_tokens(chunk))
-    return out
-
 
 # ----------------------------------------------------------------------------------------------- text units
 
@@ -359,64 +174,6 @@ def counter_cosine(a: Counter[str], b: Counter[str]) -> float:
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(v * large[k] for k, v in small.items() if k in large)
     return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-
-
-# Word pairs whose swap turns a finding into its opposite ("increases" -> "decreases"); matched as prefixes.
-ANTONYMS = (
-    ("increas", "decreas"),
-    ("increas", "reduc"),
-    ("increas", "lower"),
-    ("higher", "lower"),
-    ("high", "low"),
-    ("more", "less"),
-    ("more", "fewer"),
-    ("greater", "less"),
-    ("larger", "smaller"),
-    ("longer", "shorter"),
-    ("promot", "inhibit"),
-    ("promot", "suppress"),
-    ("activ", "inhibit"),
-    ("activ", "suppress"),
-    ("stimul", "inhibit"),
-    ("induc", "inhibit"),
-    ("induc", "block"),
-    ("enhanc", "impair"),
-    ("enhanc", "reduc"),
-    ("elev", "reduc"),
-    ("elev", "decreas"),
-    ("rais", "lower"),
-    ("improv", "wors"),
-    ("posit", "negat"),
-    ("upregul", "downregul"),
-    ("up", "down"),
-    ("gain", "loss"),
-    ("benefici", "harm"),
-    ("accelerat", "slow"),
-    ("present", "absent"),
-    ("requir", "dispens"),
-    ("effect", "ineffect"),
-    ("sensit", "resist"),
-    ("common", "rare"),
-    ("major", "minor"),
-)
-PLAIN_NEGATIONS = frozenset(["not", "no", "never", "none", "neither", "nor", "cannot"])
-COMPARISON_CUES = frozenset(["than", "compared", "versus", "vs"])
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _antonym_prefixes(word: str) -> frozenset[str]:
-    return frozenset(prefix for pair in ANTONYMS for prefix in pair if word.startswith(prefix))
-
-
-def antonym_swap(claim_words: Sequence[str], evidence_words: Sequence[str]) -> bool:
-    """The claim uses one side of an antonym pair and the evidence only the other side."""
-    claim_sides = frozenset().union(*map(_antonym_prefixes, claim_words))
-    evidence_sides = frozenset().union(*map(_antonym_prefixes, evidence_words))
-    for a, b in ANTONYMS:
-        ca, cb, ea, eb = a in claim_sides, b in claim_sides, a in evidence_sides, b in evidence_sides
-        if (ca and not cb and eb and not ea) or (cb and not ca and ea and not eb):
-            return True
-    return False
 
 
 # Relevance features: is this document about the claim at all (SciFact: evidence vs. no evidence)?
@@ -595,7 +352,7 @@ def doc_features(
     f["negation_mismatch"] = float(claim.negations % 2 != best_unit.negations % 2)
     f["claim_only_negation"] = float(claim_neg and not evidence_neg)
     f["evidence_only_negation"] = float(evidence_neg and not claim_neg)
-    f["claim_plain_not"] = float(any(w in PLAIN_NEGATIONS or w.endswith("n't") for w in claim_words))
+    f["claim_plain_not"] = float(plainly_negated(claim_words))
 
     f["claim_up"] = float(any(w.startswith(INCREASE_STEMS) for w in claim_words))
     f["claim_down"] = float(any(w.startswith(DECREASE_STEMS) for w in claim_words))
@@ -619,7 +376,7 @@ def doc_features(
     # by 5.2" covers the whole claim but its direction, which is the point of the check.
     # Verbatim agreement leaves out words that name no particular thing ("our distillation method" is stated by
     # "distillation" alone).
-    core_unit = _claim_part(claim, lambda t: _word_direction(t) == 0)
+    core_unit = _claim_part(claim, lambda t: word_direction(t) == 0)
     named_unit = _claim_part(claim, lambda t: t not in GENERIC_WORDS)
     close = [
         (

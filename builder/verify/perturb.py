@@ -23,41 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.models import Paper
-from builder.text import paper_sentences
+from builder.text import EDITABLE_NUMBER, REVERSALS, YEAR, paper_sentences
 
 MIN_WORDS, MAX_WORDS = 6, 60
-# A number as a finding states it: not part of a name ("XLM-R", "mT5", "WMT'16"), not a year.
-_NUMBER = re.compile(r"(?<![\w.'’-])(\d+(?:\.\d+)?)(?![\w'’-]|\.\d)")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-OPPOSITES = {
-    "improves": "degrades",
-    "improve": "degrade",
-    "improved": "degraded",
-    "improving": "degrading",
-    "outperforms": "underperforms",
-    "outperform": "underperform",
-    "outperformed": "underperformed",
-    "outperforming": "underperforming",
-    "increases": "decreases",
-    "increase": "decrease",
-    "increased": "decreased",
-    "reduces": "increases",
-    "reduce": "increase",
-    "reduced": "increased",
-    "higher": "lower",
-    "lower": "higher",
-    "better": "worse",
-    "worse": "better",
-    "more": "less",
-    "less": "more",
-    "helps": "hurts",
-    "benefits": "harms",
-    "boosts": "lowers",
-    "effective": "ineffective",
-    "surpasses": "trails",
-    "gains": "losses",
-}
-_DIRECTION = re.compile(r"\b(" + "|".join(sorted(OPPOSITES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_DIRECTION = re.compile(r"\b(" + "|".join(sorted(REVERSALS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -81,8 +50,8 @@ def other_value(raw: str) -> str:
 
 
 def number_edit(text: str) -> str | None:
-    for match in _NUMBER.finditer(text):
-        if not _YEAR.match(match.group(1)):
+    for match in EDITABLE_NUMBER.finditer(text):  # a number as a finding states it: not in a name, not a year
+        if not YEAR.fullmatch(match.group(1)):
             return text[: match.start(1)] + other_value(match.group(1)) + text[match.end(1) :]
     return None
 
@@ -93,7 +62,7 @@ def direction_edit(text: str) -> str | None:
     if match is None:
         return None
     word = match.group(1)
-    swapped = OPPOSITES[word.lower()]
+    swapped = REVERSALS[word.lower()]
     swapped = swapped.capitalize() if word[0].isupper() else swapped
     return text[: match.start(1)] + swapped + text[match.end(1) :]
 

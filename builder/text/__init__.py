@@ -1,0 +1,92 @@
+"""The text toolkit of extraction and verification: sentences, tokens and lexical cues, each defined once.
+
+* `sentences.py`: the sentence splitter (stable, never alters a character) and a paper's addressable sentences;
+* `tokens.py`: stop words, the stemmer, content tokens, and the plain words cues are looked up in;
+* `cues.py`: numbers, negation, direction of effect, antonym and opposite pairs, hedges, self-reference.
+
+Everything is importable from `builder.text`.
+"""
+
+from builder.text.cues import (
+    ANTONYMS,
+    BETTER,
+    COMPARISON_CUES,
+    DECREASE_STEMS,
+    EDITABLE_NUMBER,
+    HEDGE_CUES,
+    INCREASE_STEMS,
+    NEGATED_BEFORE,
+    NEGATION_CUES,
+    NEGATION_PHRASES,
+    NUMBER,
+    OPPOSITES,
+    PLAIN_NEGATIONS,
+    REPORTING_FRAME,
+    REVERSALS,
+    SELF_REFERENCE,
+    WORSE,
+    YEAR,
+    antonym_swap,
+    direction,
+    finding_core,
+    measures,
+    negation_count,
+    normal_number,
+    numbers,
+    opposite_words,
+    plainly_negated,
+    self_referential,
+    word_direction,
+)
+from builder.text.sentences import (
+    ABBREVIATIONS,
+    SENTENCE_FINAL_ABBREVIATIONS,
+    normalise_space,
+    paper_sentences,
+    split_sentences,
+)
+from builder.text.tokens import ALNUM_WORD, STOPWORDS, alnum_words, content_tokens, stem, tokens_of, words
+
+__all__ = [
+    "ABBREVIATIONS",
+    "ALNUM_WORD",
+    "ANTONYMS",
+    "BETTER",
+    "COMPARISON_CUES",
+    "DECREASE_STEMS",
+    "EDITABLE_NUMBER",
+    "HEDGE_CUES",
+    "INCREASE_STEMS",
+    "NEGATED_BEFORE",
+    "NEGATION_CUES",
+    "NEGATION_PHRASES",
+    "NUMBER",
+    "OPPOSITES",
+    "PLAIN_NEGATIONS",
+    "REPORTING_FRAME",
+    "REVERSALS",
+    "SELF_REFERENCE",
+    "SENTENCE_FINAL_ABBREVIATIONS",
+    "STOPWORDS",
+    "WORSE",
+    "YEAR",
+    "alnum_words",
+    "antonym_swap",
+    "content_tokens",
+    "direction",
+    "finding_core",
+    "measures",
+    "negation_count",
+    "normal_number",
+    "normalise_space",
+    "numbers",
+    "opposite_words",
+    "paper_sentences",
+    "plainly_negated",
+    "self_referential",
+    "split_sentences",
+    "stem",
+    "tokens_of",
+    "word_direction",
+    "words",
+]
