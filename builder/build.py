@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -337,6 +337,7 @@ def render_report(
     from builder.render.manifest import render_json
     from builder.render.plots import make_plots
     from builder.render.texlog import blame
+    from builder.report import add_warnings
 
     slug = report.slug
     latex_dir = templates_dir(settings)
@@ -348,13 +349,21 @@ def render_report(
         pause_for_test("render")
         figures = [Figure(name=p.name, tex=p.tex, caption=p.caption, alt=p.alt) for p in plots]
         tex_path = folder / f"{slug}.tex"
-        atomic_write_text(tex_path, render_tex(report, figures, latex_dir=latex_dir))
-        try:
-            warnings = compile_pdf(tex_path, folder / f"{slug}.pdf", epoch=report_epoch(report), latex_dir=latex_dir)
-        except RenderError as exc:  # name the data field on the failing line, when there is one
-            raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None
-    if warnings:
-        report = replace(report, warnings=(*report.warnings, *warnings))
+        # TeX's own warnings (missing glyphs, unresolved references) are known only after a run; when there are
+        # any, the report takes them into its Limitations and the PDF is made again, so it lists them as the
+        # manifest and the page do. A warning the second run adds on its own is kept in the data too.
+        seen: list[str] = []
+        for _ in range(2):
+            atomic_write_text(tex_path, render_tex(report, figures, latex_dir=latex_dir))
+            try:
+                found = compile_pdf(tex_path, folder / f"{slug}.pdf", epoch=report_epoch(report), latex_dir=latex_dir)
+            except RenderError as exc:  # name the data field on the failing line, when there is one
+                raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None
+            new = [w for w in found if w not in seen]
+            if not new:
+                break
+            seen += new
+            report = add_warnings(report, new)
     atomic_write_text(folder / f"{slug}.json", render_json(report))
     return report, plots
 

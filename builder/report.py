@@ -6,6 +6,7 @@ The abstract is written for this report from its verified findings, never copied
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from builder.disagreements import find_disagreements
@@ -132,8 +133,25 @@ def _limitations(loaded: LoadedSpec, counts: Counts, warnings: list[str]) -> str
     if unverified:
         parts.append(f"{_plural(unverified, 'claim')} could not be verified and should not be relied on.")
     if warnings:
-        parts.append(f"The build raised {_plural(len(warnings), 'warning')}, listed with the report.")
+        parts.append(_warnings_sentence(len(warnings)))
     return " ".join(parts)
+
+
+def _warnings_sentence(n: int) -> str:
+    return f"The build raised {_plural(n, 'warning')}, listed below." if n else ""
+
+
+def add_warnings(report: Report, extra: Sequence[str]) -> Report:
+    """The report with warnings found after it was assembled (TeX's), in its warnings and its Limitations alike,
+    so a renderer that runs again after them (the PDF) states what the manifest and the page state."""
+    if not extra:
+        return report
+    warnings = (*report.warnings, *extra)
+    base = report.limitations
+    old = _warnings_sentence(len(report.warnings))
+    if old and base.endswith(old):
+        base = base[: -len(old)].rstrip()
+    return replace(report, warnings=warnings, limitations=f"{base} {_warnings_sentence(len(warnings))}")
 
 
 def assemble(

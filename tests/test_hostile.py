@@ -233,6 +233,12 @@ def test_glyphs_missing_from_the_fonts_warn_by_name_and_do_not_fail(curated: tup
     for piece in glyphless_pieces(GLYPH_QUESTION, {"日", "本", "語", "😀"}):
         assert squash(piece) in flat, piece
     assert spaced(GLYPH_QUESTION) in spaced(read_page(out / "site" / "reports" / "glyphs.html").text)
+    # TeX's warnings are in the PDF's Limitations too, as in the manifest and on the page (parity, #14).
+    text = pdftotext(out / "pdf" / "glyphs.pdf")
+    assert f"The build raised {len(data['warnings'])} warnings" in " ".join(text.split())
+    for warning in data["warnings"]:
+        for code in re.findall(r"U\+[0-9A-F]{4,6}", warning):
+            assert code in text, warning
 
 
 # --- property: generated hostile text through load_spec and the real renderers -------------------------------------
