@@ -14,7 +14,7 @@ import math
 import re
 
 from builder.models import Claim, Paper
-from builder.standalone import standalone
+from builder.standalone import split_findings, standalone
 from builder.text import content_tokens, measures, paper_sentences
 
 # Cues that a sentence reports a finding; weights are deliberately simple and documented in docs/verification.md.
@@ -130,18 +130,19 @@ def extract_claims(papers: list[Paper], question: str, max_claims: int, per_pape
             continue
         chosen.append(item)
     chosen.sort(key=lambda item: (item[1], item[2]))
-    claims = []
-    for number, (_, pos, index, text, _) in enumerate(chosen, start=1):
-        rewritten = standalone(text, papers[pos])
-        claims.append(
-            Claim(
-                id=f"E{number}",
-                text=rewritten.text,
-                origin="extracted",
-                source=papers[pos].arxiv_id,
-                sentence_index=index,
-                quote=text,
-                finding=rewritten.finding,
+    claims: list[Claim] = []
+    for _, pos, index, text, _ in chosen:
+        # A sentence stating two findings becomes two claims, both quoting it (`split_findings`).
+        for rewritten in split_findings(text, papers[pos]):
+            claims.append(
+                Claim(
+                    id=f"E{len(claims) + 1}",
+                    text=rewritten.text,
+                    origin="extracted",
+                    source=papers[pos].arxiv_id,
+                    sentence_index=index,
+                    quote=text,
+                    finding=rewritten.finding,
+                )
             )
-        )
-    return claims
+    return claims[:max_claims]

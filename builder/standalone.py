@@ -185,3 +185,52 @@ def standalone(sentence: str, paper: Paper) -> Standalone:
         and not _BACK_REFERENCE.match(core)
     )
     return Standalone(body, finding, resolvable)
+
+
+# Two findings joined cleanly: ", and" or ";" between two clauses that each have a finding verb, the second with
+# its own subject ("MoEE outperforms X, and the performance of MoEE is close to Y"; "we create X, and we study Y").
+_FINDING_VERB = re.compile(
+    r"\b(?:outperform|improve|achieve|reduce|increase|decrease|yield|surpass|exceed|rival|match|beat|degrade|drop|"
+    r"gain|benefit|require|remain|perform|lead|study|studie|create|propose|introduce|release|show|find|demonstrate|"
+    r"observe|provide|enable|allow|help|hurt|fail|reach|obtain|set|establish|is|are|was|were|has|have|had|can|"
+    r"could|may|might|will|would|does|do|did)(?:s|es|d|ed|ied)?\b|\b(?:led|found|shown|made|beats|outperforms)\b",
+    re.IGNORECASE,
+)
+_SECOND_SUBJECT = re.compile(r"^(?:the|a|an|they|we|their|our|[A-Z][\w\-]*)\b")
+_JOIN = re.compile(r"(?:,\s+and|;)\s+")
+MIN_PART_WORDS = 6
+
+
+def _clause(text: str, from_word: int = 0) -> bool:
+    """Has a finding verb (after its first `from_word` words) and enough words to be a finding."""
+    words = text.split()
+    return len(words) >= MIN_PART_WORDS and bool(_FINDING_VERB.search(" ".join(words[from_word:9])))
+
+
+def split_findings(sentence: str, paper: Paper) -> list[Standalone]:
+    """The sentence as one standalone claim, or as two when it states two findings joined cleanly (see
+    `_JOIN`): each part keeps the sentence's reporting frame ("we show that") and its own words, so nothing is
+    cut mid-clause; "they/we" opening the second part is the writers again. The first part has no comma, so
+    no condition stated before the join can be lost by the second."""
+    whole = standalone(sentence, paper)
+    core = _strip_openers(" ".join(sentence.split()))
+    frame = _FRAME.match(core)
+    start = frame.end() if frame else 0
+    for join in _JOIN.finditer(core, start):
+        left, right = core[start : join.start()], core[join.end() :]
+        # A comma before the join may open a condition ("Evaluating on NER, ...") the second part would lose.
+        if "," in left or _bracket_open(core[: join.start()]) or not _SECOND_SUBJECT.match(right):
+            continue
+        if not (_clause(left) and _clause(right, from_word=1)):
+            continue
+        prefix = core[:start]
+        right = re.sub(r"^(?:they|we)\b", "we", right)
+        first = standalone(prefix + left.rstrip(" ,;") + ".", paper)
+        second = standalone(prefix + right, paper)
+        if first.resolvable and second.resolvable:
+            return [first, second]
+    return [whole]
+
+
+def _bracket_open(text: str) -> bool:
+    return text.count("(") > text.count(")")

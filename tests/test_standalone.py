@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from factories import GARCIA_FERRERO, POLITOV
 from builder.extract import extract_claims
 from builder.models import Paper
 from builder.papers import PaperStore
-from builder.standalone import author_label, method_name, standalone
+from builder.standalone import author_label, method_name, split_findings, standalone
 
 STORE = Path(__file__).resolve().parents[1] / "store"
 OPENS_WITH_PRONOUN_OR_CONNECTIVE = re.compile(
@@ -122,3 +123,47 @@ def test_no_extracted_claim_opens_with_a_pronoun_or_connective() -> None:
         assert not OPENS_WITH_PRONOUN_OR_CONNECTIVE.match(claim.text), claim.text
         assert claim.quote and claim.quote in next(p.abstract for p in papers if p.arxiv_id == claim.source)
         assert claim.finding and claim.text[-1] == claim.quote[-1]  # never cut: the same ending as the quote
+
+
+def test_a_sentence_with_two_findings_becomes_two_claims() -> None:
+    # Seen in 2010.12567 (Liu et al. 2020) and 2210.12620 (Adelani et al. 2022).
+    moee = Paper("2010.00001", "MoEE: entity experts", ("A Liu", "B Wang", "C Zhu"),
+                 "We propose a framework called Mixture of Entity Experts (MoEE).", published=dt.date(2020, 10, 1))
+    two = split_findings(
+        "Experimental results show that MoEE outperforms strong unsupervised cross-domain sequence labeling models, "
+        "and the performance of MoEE is close to that of the state-of-the-art model which leverages extensive "
+        "resources.", moee)
+    assert [x.text for x in two] == [
+        "Liu et al. (2020) show that MoEE outperforms strong unsupervised cross-domain sequence labeling models.",
+        "Liu et al. (2020) show that the performance of MoEE is close to that of the state-of-the-art model which "
+        "leverages extensive resources.",
+    ]
+    assert two[0].finding == "MoEE outperforms strong unsupervised cross-domain sequence labeling models."
+    datasets = split_findings(
+        "We create the largest human-annotated NER dataset for 20 African languages, and we study the behavior of "
+        "state-of-the-art cross-lingual transfer methods, demonstrating that the choice of source language matters.",
+        moee)
+    assert [x.text for x in datasets] == [
+        "Liu et al. (2020) create the largest human-annotated NER dataset for 20 African languages.",
+        "Liu et al. (2020) study the behavior of state-of-the-art cross-lingual transfer methods, demonstrating that "
+        "the choice of source language matters.",
+    ]
+
+
+def test_sentences_that_are_one_finding_stay_whole() -> None:
+    paper = ONE
+    for sentence in (
+        # one subject, two verbs: one finding about one thing
+        "We show that data-based transfer is effective and can outperform multilingual models for low-resource "
+        "languages.",
+        "Our method improves F1 by 2 points on CoNLL, and reduces errors on WNUT by 10%.",
+        # a condition before the join would be lost by the second part
+        "Evaluating on NER, we show that our techniques beat strong baselines, and our unsupervised method rivals "
+        "oracle selection of the single best model.",
+        # the join is inside brackets
+        "Models trained on English (tested on German, and the gap is small) do well on every language we tried.",
+        # the second part is too short to be a finding
+        "We propose a new loss that improves results, and it works.",
+    ):
+        parts = split_findings(sentence, paper)
+        assert len(parts) == 1 and parts[0] == standalone(sentence, paper), sentence

@@ -40,6 +40,13 @@ def test_questions_quotes_and_lowercase_continuation() -> None:
     assert split_sentences(text) == ["Does it work?", '"Yes."', "The gain was approx. three points, cf. the table."]
 
 
+def test_a_name_with_a_lower_case_first_letter_starts_a_sentence() -> None:
+    # Seen in 2005.09093's abstract: the claim took two sentences as one.
+    text = "Parsing (54 languages each). mBERT does better than baselines. Models like e.g. mT5 work."
+    assert split_sentences(text) == ["Parsing (54 languages each).", "mBERT does better than baselines.",
+                                     "Models like e.g. mT5 work."]
+
+
 def test_brackets_keep_sentence_together() -> None:
     text = "The effect holds (see Fig. 2. Left panel). It is large."
     assert split_sentences(text) == ["The effect holds (see Fig. 2. Left panel).", "It is large."]

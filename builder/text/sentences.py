@@ -143,8 +143,10 @@ def _is_boundary(before: str, punct: str, after: str) -> bool:
     if not nxt:
         return True
     first = nxt[0]
-    # A sentence starts with a capital, a digit, a quote or an opening bracket; anything else continues.
-    if not (first.isupper() or first.isdigit() or first in "\"'“‘(["):
+    # A sentence starts with a capital, a digit, a quote, an opening bracket or a name written with a lower-case
+    # first letter ("mBERT", "mT5", "iPhone"); anything else continues.
+    camel = len(nxt) > 1 and first.islower() and nxt[1].isupper()
+    if not (first.isupper() or first.isdigit() or first in "\"'“‘([" or camel):
         return False
     if "!" in punct or "?" in punct:
         return _bracket_depth(before) == 0
