@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from builder import __version__
-from builder.models import ClaimResult, Paper, PaperVerdict, Report, Review
+from builder.models import ClaimResult, Paper, PaperVerdict, Report, Result, Review
 
 
 def _paper(paper: Paper, bib_key: str | None) -> dict[str, Any]:
@@ -67,6 +67,18 @@ def _judgement(j: PaperVerdict) -> dict[str, Any]:
         "sentence_index": j.sentence_index,
         "sentence": j.sentence,
         "note": j.note,
+    }
+
+
+def _result(row: Result) -> dict[str, Any]:
+    return {
+        "paper": row.paper,
+        "task": row.task,
+        "metric": row.metric,
+        "value": row.value,
+        "condition": row.condition,
+        "sentence": row.sentence,
+        "sentence_index": row.sentence_index,
     }
 
 
@@ -141,6 +153,7 @@ def manifest(report: Report) -> dict[str, Any]:
             }
             for d in report.disagreements
         ],
+        "results": [_result(row) for row in report.results_table],
         "review": _review(report.review),
         "warnings": list(report.warnings),
     }

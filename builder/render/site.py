@@ -315,6 +315,39 @@ def disagreements_html(report: Report) -> str:
     return f'<ol class="lr-disagreements">{"".join(items)}</ol>'
 
 
+def results_html(report: Report) -> str:
+    """The quantitative results table (`Report.results_table`): id `results-table`, class `lr-results`, so a
+    script can make it sortable; each row's sentence in its last cell."""
+    intro = (
+        "<p>The quantitative results the papers state in the sentences this report reads (their abstracts and the "
+        "claims' sentences), one row per value, found by fixed rules: the value exactly as written, with the "
+        "metric, the task or dataset and the condition when the sentence names them; an empty cell means the "
+        "rules could not tell.</p>"
+    )
+    if not report.results_table:
+        return intro + "<p>No sentence of this report's papers states a quantitative result the rules recognise.</p>"
+    numbers = report.reference_numbers
+    head = "".join(
+        f'<th scope="col">{label}</th>'
+        for label in ("Paper", "Task or dataset", "Metric", "Value", "Condition", "Sentence")
+    )
+    rows = []
+    for row in report.results_table:
+        number = numbers.get(row.paper)
+        paper = f'<a href="#ref-{number}">[{number}]</a>' if number else f"arXiv:{esc(row.paper)}"
+        rows.append(
+            f'<tr data-paper="{esc(row.paper)}"><td class="lr-nowrap" data-sort="{number or 999:03d}">{paper}</td>'
+            f"<td>{esc(row.task)}</td><td>{esc(row.metric)}</td>"
+            f'<td class="lr-nowrap"><strong>{esc(row.value)}</strong></td><td>{esc(row.condition)}</td>'
+            f"<td><blockquote>{esc(row.sentence)}</blockquote>sentence {row.sentence_index + 1}</td></tr>"
+        )
+    return intro + (
+        f'<table class="lr-results" id="results-table">'
+        f"<caption>{len(rows)} quantitative {'result' if len(rows) == 1 else 'results'} stated by the papers"
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def claim_origin(result: ClaimResult, report: Report, numbers: dict[str, int]) -> str:
     claim = result.claim
     ref = f"[{numbers[claim.source]}]" if claim.source in numbers else f"arXiv:{claim.source}"
@@ -572,6 +605,7 @@ def report_markdown(
         review_section(report),
         "## Limitations" + raw(limitations),
         "## Disagreements" + raw(disagreements_html(report)),
+        "## Quantitative Results" + raw(results_html(report)),
         "## Extracted Claims" + claims,
         figures_section(report, figures),
         "## References" + references,
