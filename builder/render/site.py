@@ -316,8 +316,8 @@ def disagreements_html(report: Report) -> str:
 
 
 def results_html(report: Report) -> str:
-    """The quantitative results table (`Report.results_table`): id `results-table`, class `lr-results`, so a
-    script can make it sortable; each row's sentence in its last cell."""
+    """The quantitative results table (`Report.results_table`): id `results-table`, class `lr-results`, one
+    `<tbody>` per row as litreport.js sorts them, so it can be made sortable; each row's sentence in its last cell."""
     intro = (
         "<p>The quantitative results the papers state in the sentences this report reads (their abstracts and the "
         "claims' sentences), one row per value, found by fixed rules: the value exactly as written, with the "
@@ -336,15 +336,16 @@ def results_html(report: Report) -> str:
         number = numbers.get(row.paper)
         paper = f'<a href="#ref-{number}">[{number}]</a>' if number else f"arXiv:{esc(row.paper)}"
         rows.append(
-            f'<tr data-paper="{esc(row.paper)}"><td class="lr-nowrap" data-sort="{number or 999:03d}">{paper}</td>'
+            f'<tbody data-paper="{esc(row.paper)}"><tr>'
+            f'<td class="lr-nowrap" data-sort="{number or 999:03d}">{paper}</td>'
             f"<td>{esc(row.task)}</td><td>{esc(row.metric)}</td>"
-            f'<td class="lr-nowrap"><strong>{esc(row.value)}</strong></td><td>{esc(row.condition)}</td>'
-            f"<td><blockquote>{esc(row.sentence)}</blockquote>sentence {row.sentence_index + 1}</td></tr>"
+            f"<td><strong>{esc(row.value)}</strong></td><td>{esc(row.condition)}</td>"
+            f"<td><blockquote>{esc(row.sentence)}</blockquote>sentence {row.sentence_index + 1}</td></tr></tbody>"
         )
     return intro + (
         f'<table class="lr-results" id="results-table">'
         f"<caption>{len(rows)} quantitative {'result' if len(rows) == 1 else 'results'} stated by the papers"
-        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"</caption><thead><tr>{head}</tr></thead>{''.join(rows)}</table>"
     )
 
 
