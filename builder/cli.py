@@ -1,4 +1,4 @@
-"""Command line: `python -m builder {build,check,refresh,verify,store}`.
+"""Command line: `python -m builder {build,check,refresh,verify,store,schema}`.
 
 Exit codes: 0 all built, 1 a report failed (or, with --strict, is below the publication gate), 2 invalid input.
 """
@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("refresh", help="fetch new papers from arXiv into the store and lock", add_help=False)
     sub.add_parser("verify", help="verify SciFact-format claims (batch evaluation)", add_help=False)
+
+    schema = sub.add_parser("schema", help="write the manifest's JSON Schema, generated from its typed classes")
+    schema.add_argument("--out", type=Path, default=None, help="file to write (default: docs/manifest.schema.json)")
+    schema.add_argument("--check", action="store_true", help="write nothing; exit 1 when the file is out of date")
 
     store = sub.add_parser("store", help="manage the paper store")
     store_sub = store.add_subparsers(dest="store_command", required=True)
@@ -100,6 +104,25 @@ def _cmd_store(args: argparse.Namespace, settings: ProjectSettings) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace, settings: ProjectSettings) -> int:
+    from builder.papers import atomic_write_text
+    from builder.render.manifest import SCHEMA_FILE, render_schema
+
+    path = args.out or settings.root / SCHEMA_FILE
+    text = render_schema()
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if args.check:
+        if current != text:
+            print(f"{path} is out of date: run `python -m builder schema`", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    if current != text:
+        atomic_write_text(path, text)
+    print(f"{path} {'unchanged' if current == text else 'written'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Subcommands with their own parsers are handed the rest of the line untouched.
@@ -120,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_build(args, settings)
         if args.command == "store":
             return _cmd_store(args, settings)
+        if args.command == "schema":
+            return _cmd_schema(args, settings)
     except SpecErrors as exc:
         print(exc, file=sys.stderr)
         return 2

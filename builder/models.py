@@ -279,6 +279,19 @@ class FindingCode(StrEnum):
 
 
 @dataclass(frozen=True)
+class Result:
+    """A quantitative result a paper states: one row of the results table (`builder/results.py`)."""
+
+    paper: str  # arXiv id
+    task: str  # task or dataset, as the sentence names it; "" when the rules cannot tell
+    metric: str  # canonical metric name ("F1", "BLEU", "accuracy"); "" when the sentence names none for it
+    value: str  # exactly as written, a substring of `sentence` ("+2.3 F1", "71.4%", "3x faster")
+    condition: str  # comparison and setting, as written ("over mBERT; for low-resource languages"), or ""
+    sentence: str  # the sentence that states it
+    sentence_index: int  # numbered from 0, as `paper_sentences` numbers them
+
+
+@dataclass(frozen=True)
 class Finding:
     code: FindingCode  # a plain string with a code's value is taken too, and turned into the member
     severity: str  # "info", "warning", "error"
@@ -366,6 +379,7 @@ SECTIONS = (
     "Review",
     "Limitations",
     "Disagreements",
+    "Quantitative Results",
     "Extracted Claims",
     "Figures",
     "References",
@@ -397,6 +411,8 @@ class Report:
     bib_keys: dict[str, str] = field(default_factory=dict)  # arxiv_id -> BibTeX key
     disagreements: tuple[Disagreement, ...] = ()  # pairs of papers that contradict each other, in claim order
     synthesis: Synthesis = field(default_factory=Synthesis)
+    # Quantitative results the papers state (`results` is the Results section's prose).
+    results_table: tuple[Result, ...] = ()
 
     @property
     def is_draft(self) -> bool:

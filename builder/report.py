@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from builder.disagreements import find_disagreements
 from builder.models import Claim, ClaimResult, ClaimStatus, Counts, Paper, Report, Review, Synthesis, Verdict
+from builder.results import extract_results
 from builder.review import ReviewConfig, review
 from builder.spec import LoadedSpec
 from builder.standalone import author_label
@@ -187,6 +188,7 @@ def assemble(
         bib_keys=bib_keys,
         disagreements=find_disagreements(results),
         synthesis=synthesis,
+        results_table=extract_results(papers, claims),
     )
     final_review = review(draft, ReviewConfig.from_spec(loaded.spec))
     return replace(

@@ -149,8 +149,8 @@ def test_same_reference_labels(documents: dict[str, dict], slug: str) -> None:
     doc = documents[slug]
     for text in (doc["pdf"], doc["page"]):
         assert not OTHER_LABEL.findall(text)
-    labels = Counter(re.findall(r"\[\d+\] [^\[\]()]+ \(\d{4}\)", doc["pdf"]))
-    page_labels = Counter(re.findall(r"\[\d+\] [^\[\]()]+ \(\d{4}\)", doc["page"]))
+    label = re.compile(r"\[\d+\] [A-Z][^\[\]().;:]{0,60}? \(\d{4}\)")  # "[2] García-Ferrero et al. (2022)"
+    labels, page_labels = Counter(label.findall(doc["pdf"])), Counter(label.findall(doc["page"]))
     assert set(labels) == set(page_labels), (set(labels) ^ set(page_labels))
 
 

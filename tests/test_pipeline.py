@@ -178,6 +178,24 @@ def test_the_synthesis_answers_from_cited_claims_in_pdf_page_and_manifest(built:
                     assert number in cited, (spec.stem, number, sentence["text"])
 
 
+def test_every_manifest_validates_against_the_committed_schema_and_its_results_are_in_the_pdf(built: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for spec in EXAMPLES:
+        data = json.loads((built / "data" / f"{spec.stem}.json").read_text(encoding="utf-8"))
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, (spec.stem, errors[:5])
+        assert data["results"], spec.stem
+        flat = squash(pdftotext(built / "pdf" / f"{spec.stem}.pdf"))
+        page = (built / "site" / "reports" / f"{spec.stem}.html").read_text(encoding="utf-8")
+        assert 'id="results-table"' in page
+        for row in data["results"]:
+            assert row["value"] in row["sentence"], (spec.stem, row)
+            assert squash(row["value"]) in flat and squash(row["sentence"]) in flat, (spec.stem, row["value"])
+
+
 def test_accented_names_survive_everywhere(built: Path) -> None:
     slug = "domain-mismatch-multisource-ner"  # cites 2501.18750 by Politov, Shkalikov, Jäkel, Färber
     pdf_text = squash(pdftotext(built / "pdf" / f"{slug}.pdf"))

@@ -399,6 +399,67 @@ def _claims(doc: Document, report: Report) -> None:
         doc.append(table)
 
 
+_RESULT_COLUMNS = (
+    # (header, width): the condition column takes what is left of \linewidth.
+    ("Ref.", "2.6em"),
+    ("Task or dataset", "0.2\\linewidth"),
+    ("Metric", "5.4em"),
+    ("Value", "8.6em"),
+    ("Condition", None),
+)
+
+
+def _results_table(doc: Document, report: Report) -> None:
+    """The quantitative results the papers state (`Report.results_table`), each with the sentence stating it."""
+    numbers = _ref_numbers(report)
+    fixed = " - ".join(width for _, width in _RESULT_COLUMNS if width)
+    condition_width = rf"\dimexpr\linewidth - {fixed} - 8\tabcolsep\relax"
+    sentence_width = rf"\dimexpr\linewidth - {_RESULT_COLUMNS[0][1]} - 2\tabcolsep\relax"
+    spec = (
+        rf"@{{}}>{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[0][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[1][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[2][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[3][1]}}}"
+        rf">{{\raggedright\arraybackslash}}p{{{condition_width}}}@{{}}"
+    )
+    with doc.create(Section("Quantitative Results", label=False)):
+        doc.append(NoEscape(
+            r"The quantitative results the papers state in the sentences this report reads (their abstracts and "
+            r"the claims' sentences), one row per value, found by fixed rules: the value exactly as written, with "
+            r"the metric, the task or dataset and the condition when the sentence names them; an empty cell means "
+            r"the rules could not tell. Below each row (once for the rows of one sentence), the sentence that states "
+            r"it, numbered in its paper."
+            "\n\n"))
+        if not report.results_table:
+            doc.append(NoEscape(r"\emph{No sentence of this report's papers states a quantitative result the rules "
+                                r"recognise.}"))
+            return
+        header = " & ".join(rf"\textsf{{\textbf{{{name}}}}}" for name, _ in _RESULT_COLUMNS) + r" \\"
+        table = LongTable(NoEscape(spec))
+        table.append(NoEscape(rf"\toprule {header} \midrule \endfirsthead"))
+        table.append(NoEscape(
+            rf"\multicolumn{{5}}{{@{{}}l}}{{\footnotesize\color{{muted}}Quantitative results (continued)}} \\"
+            rf"\toprule {header} \midrule \endhead"))
+        table.append(NoEscape(
+            r"\midrule \multicolumn{5}{@{}r@{}}{\footnotesize\color{muted}continued on next page} \\ \endfoot"))
+        table.append(NoEscape(r"\bottomrule \endlastfoot"))
+        rows = report.results_table
+        for i, row in enumerate(rows):
+            table.append(NoEscape(
+                rf"{_cite_number(numbers, row.paper)} & {tex_escape(row.task)} & {tex_escape(row.metric)} & "
+                rf"\textbf{{{tex_escape(row.value)}}} & {tex_escape(row.condition)} \\*"))
+            following = rows[i + 1] if i + 1 < len(rows) else None
+            if following and (following.paper, following.sentence_index) == (row.paper, row.sentence_index):
+                continue  # rows of one sentence share it: it is printed once, under the last of them
+            table.append(NoEscape(
+                rf" & \multicolumn{{4}}{{>{{\raggedright\arraybackslash}}p{{{sentence_width}}}@{{}}}}"
+                rf"{{\footnotesize\color{{muted}}\textsf{{Sentence}} {row.sentence_index + 1}: "
+                rf"“{tex_escape(row.sentence)}”}} \\"))
+            if following:
+                table.append(NoEscape(r"\arrayrulecolor{black!15}\midrule\arrayrulecolor{black}"))
+        doc.append(table)
+
+
 def _synthesis(doc: Document, report: Report) -> None:
     """The answer, theme by theme, each sentence a cited claim; then the question's terms no claim covers."""
     with doc.create(Section("Synthesis", label=False)):
@@ -524,6 +585,7 @@ _SECTIONS: dict[str, _Section] = {
     "Review": _without_figures(_review),
     "Limitations": _without_figures(_limitations),
     "Disagreements": _without_figures(_disagreements),
+    "Quantitative Results": _without_figures(_results_table),
     "Extracted Claims": _without_figures(_claims),
     "Figures": lambda doc, _report, figures: _figures(doc, figures),
     "References": _without_figures(_references),

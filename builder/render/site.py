@@ -305,6 +305,40 @@ def disagreements_html(report: Report) -> str:
     return f'<ol class="lr-disagreements">{"".join(items)}</ol>'
 
 
+def results_html(report: Report) -> str:
+    """The quantitative results table (`Report.results_table`): id `results-table`, class `lr-results`, one
+    `<tbody>` per row as litreport.js sorts them, so it can be made sortable; each row's sentence in its last cell."""
+    intro = (
+        "<p>The quantitative results the papers state in the sentences this report reads (their abstracts and the "
+        "claims' sentences), one row per value, found by fixed rules: the value exactly as written, with the "
+        "metric, the task or dataset and the condition when the sentence names them; an empty cell means the "
+        "rules could not tell.</p>"
+    )
+    if not report.results_table:
+        return intro + "<p>No sentence of this report's papers states a quantitative result the rules recognise.</p>"
+    numbers = report.reference_numbers
+    head = "".join(
+        f'<th scope="col">{label}</th>'
+        for label in ("Paper", "Task or dataset", "Metric", "Value", "Condition", "Sentence")
+    )
+    rows = []
+    for row in report.results_table:
+        number = numbers.get(row.paper)
+        paper = f'<a href="#ref-{number}">[{number}]</a>' if number else f"arXiv:{esc(row.paper)}"
+        rows.append(
+            f'<tbody data-paper="{esc(row.paper)}"><tr>'
+            f'<td class="lr-nowrap" data-sort="{number or 999:03d}">{paper}</td>'
+            f"<td>{esc(row.task)}</td><td>{esc(row.metric)}</td>"
+            f"<td><strong>{esc(row.value)}</strong></td><td>{esc(row.condition)}</td>"
+            f"<td><blockquote>{esc(row.sentence)}</blockquote>sentence {row.sentence_index + 1}</td></tr></tbody>"
+        )
+    return intro + (
+        f'<table class="lr-results" id="results-table">'
+        f"<caption>{len(rows)} quantitative {'result' if len(rows) == 1 else 'results'} stated by the papers"
+        f"</caption><thead><tr>{head}</tr></thead>{''.join(rows)}</table>"
+    )
+
+
 def claims_rows(
     results: Sequence[tuple[Report, ClaimResult]], page: str, *, with_report: bool, id_prefix: str
 ) -> list[str]:
@@ -567,6 +601,7 @@ def report_markdown(
         "Review": lambda: review_section(report),
         "Limitations": limitations,
         "Disagreements": lambda: "## Disagreements" + raw(disagreements_html(report)),
+        "Quantitative Results": lambda: "## Quantitative Results" + raw(results_html(report)),
         "Extracted Claims": claims,
         "Figures": lambda: figures_section(report, figures),
         "References": references,
