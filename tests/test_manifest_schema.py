@@ -35,7 +35,7 @@ def validator() -> Draft202012Validator:
 def reports() -> list:
     rows = (Result(POLITOV.arxiv_id, "", "F1", "+2.3 F1", "", "It gains +2.3 F1 on WikiANN.", 2),)
     review = make_draft_report().review
-    review = dataclasses.replace(review, findings=(*review.findings, Finding("no-claim", "info", "no claim id")))
+    review = dataclasses.replace(review, findings=(*review.findings, Finding("evidence-base", "info", "no claim id")))
     return [make_report(), make_draft_report(review=review), make_report(results_table=rows, claims=(), papers=())]
 
 

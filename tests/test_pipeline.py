@@ -32,7 +32,10 @@ def run_builder(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None)
 def pdftotext(pdf: Path) -> str:
     """The PDF's text without the page furniture (running head, page number) that a page break puts inside it."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return re.sub(r"\f?Literature synthesis report(?: — DRAFT)?\s+\d+ / \d+\s*", " ", out.stdout)
+    text = re.sub(r"\f?Literature synthesis report(?: — DRAFT)?\s+\d+ / \d+\s*", " ", out.stdout)
+    # A draft's diagonal watermark comes back as lines holding pieces of "DRAFT" ("D", "RA", "FT"), wherever
+    # pdftotext places them, even inside a sentence.
+    return re.sub(r"(?m)^(?:D|DR|DRA|DRAF|DRAFT|R|RA|RAF|RAFT|A|AF|AFT|F|FT|T)\n", "", text)
 
 
 def squash(text: str) -> str:
