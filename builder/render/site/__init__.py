@@ -30,7 +30,7 @@ from builder.errors import RenderError
 from builder.models import REVIEW_PARTS, ClaimResult, Paper, PaperVerdict, Reference, Report, Review, Verdict
 from builder.render.plots import PlotFile
 
-ASSETS_SRC = Path(__file__).with_name("site_assets")
+ASSETS_SRC = Path(__file__).parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
 FIGURES_DIR = "figures"
 SITE_NAME = "Literature-synthesis reports"
