@@ -3,10 +3,15 @@
 Every `{{ value }}` goes through `finalize`, which is `esc`: whitespace folded into single spaces (no blank line
 can end a raw HTML block, see `escape.py`), then HTML-escaped, returned as `Markup` so autoescape does not escape
 it again. Markup made by a macro or by the filters below (which escape their own input) passes unchanged. So
-data is escaped exactly once, and the templates cannot un-escape it: the `safe` filter (and the other built-in
-filters that mark text as markup without `esc`: `urlize`, `xmlattr`, `tojson`) is removed, `e`/`escape`/
-`forceescape`/`join` escape with `esc`, and since `finalize` escapes by itself an `{% autoescape false %}`
-block escapes data all the same. `StrictUndefined` turns a misspelt name into an error, not an empty string.
+data is escaped exactly once, and a template cannot un-escape it:
+- the `safe` filter is removed, and so are the other built-in filters that return markup without `esc`
+  (`urlize`, `xmlattr`, `tojson`); `e`, `escape`, `forceescape` and `join` escape with `esc`;
+- `finalize` escapes by itself, so an `{% autoescape false %}` block escapes data all the same;
+- the environment is sandboxed (`ImmutableSandboxedEnvironment`): no `__class__` or other underscore attribute,
+  so no way to reach `Markup` and wrap data in it;
+- `StrictUndefined` turns a misspelt name into an error, not an empty string.
+Text joined to markup with `~` is escaped by markupsafe without folding; `markdown.raw` drops blank lines from
+every block anyway.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from collections.abc import Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from jinja2.ext import Extension
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from builder.render.site.escape import (
-    arxiv_abs,
     arxiv_pdf,
     doi_url,
     esc,
@@ -50,8 +55,8 @@ class OneLine(Extension):
     """`{% oneline %}...{% endoneline %}`: one output line written over several template lines. The line breaks
     between the tags, and the indentation after each, are taken out of the template's own text before Jinja
     reads it (each becomes a comment, `+#}` so that trim_blocks leaves what follows, and error messages keep
-    their line numbers); data is never touched. Words
-    that need a space between them stay on one line. The line break after `{% endoneline %}` is kept."""
+    their line numbers); data is never touched. Words that need a space between them stay on one line. The line
+    break after `{% endoneline %}` is kept."""
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         def join(match: re.Match[str]) -> str:
@@ -75,7 +80,7 @@ def _authors(names: Iterable[str], limit: int = 0) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=PackageLoader("builder.render.site", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -100,7 +105,7 @@ def _environment() -> Environment:
         pdf_url=arxiv_pdf,
         doi_url=doi_url,
     )
-    env.globals.update(html_id=html_id, report_href=report_href, arxiv_abs=arxiv_abs, line_break=Markup("\n"))
+    env.globals.update(html_id=html_id, report_href=report_href, line_break=Markup("\n"))
     return env
 
 
