@@ -148,7 +148,7 @@ def stage(
     for report in reports:
         for kind, suffix in DOWNLOADS.items():
             _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
-    write_docs(reports, docs, downloads, plots, failed or None)
+    index = write_docs(reports, docs, downloads, plots, failed or None)
     if not site:
         return None, ""
 
@@ -158,7 +158,7 @@ def stage(
     if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
         return None, ""
     try:
-        build_site(docs, staging / "site", site_url=site_url, config=settings.mkdocs_config)
+        build_site(docs, staging / "site", site_url=site_url, config=settings.mkdocs_config, nav=index.nav)
     except BuilderError as exc:
         shutil.rmtree(staging / "site", ignore_errors=True)
         return None, str(exc)

@@ -16,7 +16,8 @@ from builder.models import Claim, Result
 from builder.papers import PaperStore
 from builder.render.latex import render_tex
 from builder.render.manifest import manifest
-from builder.render.site import report_markdown, results_html
+from builder.render.site.model import report_view
+from builder.render.site.report import report_markdown
 from builder.results import extract_results, sentence_results
 from builder.settings import load_settings
 from builder.spec import load_spec
@@ -218,13 +219,13 @@ def test_the_tex_has_the_table_before_the_claims_with_every_value_escaped() -> N
 
 
 def test_the_page_has_the_table_with_an_id_and_escaped_cells() -> None:
-    html = results_html(make_report(results_table=TABLE))
+    page = report_markdown(report_view(make_report(results_table=TABLE), {}, []))
+    html = page[page.index("## Quantitative Results") : page.index("## Extracted Claims")]
     assert '<table class="lr-results" id="results-table">' in html
     assert "<caption>3 quantitative results stated by the papers</caption>" in html
     assert '<a href="#ref-1">[1]</a>' in html and '<a href="#ref-3">[3]</a>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count('<tbody data-paper="') == 3  # one per row, as litreport.js sorts tables
-    page = report_markdown(make_report(results_table=TABLE), {}, [])
     assert page.index("## Disagreements") < page.index("## Quantitative Results") < page.index("## Extracted Claims")
 
 

@@ -5,7 +5,7 @@
  * every row and every evidence row is visible and nothing is lost. Each item of a table is its own
  * <tbody> (its main row plus, for claims, the evidence row), so sorting and filtering move whole items.
  *
- * Markup contract (written by builder/render/site.py):
+ * Markup contract (written by the templates in builder/render/site/templates/):
  *   <table data-lr-table id="T">            sortable headers: <th aria-sort="none" data-type="number|text">
  *                                           <button class="lr-sort">; cells may carry data-sort="value".
  *   <tbody data-verified="1" data-paper=..> one item; filters read its data-* attributes.

@@ -1,0 +1,44 @@
+"""The site's other pages: the home page (every report), the papers page and the all-claims page."""
+
+from __future__ import annotations
+
+from builder.render.site.markdown import front_matter, page, raw
+from builder.render.site.model import SiteIndex
+from builder.render.site.templates import render
+
+SITE_NAME = "Literature-synthesis reports"
+
+
+def index_markdown(site: SiteIndex) -> str:
+    """The home page: what the site is, every report in one table, and the reports that failed to build."""
+    parts = [
+        front_matter(None, hide=["toc"]) + f"# {SITE_NAME}",
+        raw(render("home/intro.html.j2", site=site)),
+        "## Reports",
+        raw(render("home/reports.html.j2", site=site)),
+    ]
+    if site.failed:
+        parts += ["## Failed builds", raw(render("home/failed.html.j2", site=site))]
+    return page(*parts)
+
+
+def papers_markdown(site: SiteIndex) -> str:
+    """Every paper with the reports and claims that use it."""
+    return page(
+        front_matter("Papers", hide=["toc", "navigation"]) + "# Papers",
+        raw(render("papers/intro.html.j2", site=site)),
+        raw(render("papers/table.html.j2", site=site)),
+    )
+
+
+def claims_markdown(site: SiteIndex) -> str:
+    """Every claim of every report in one table."""
+    table = site.claims
+    return page(
+        # Every claim here is also on its report's page: indexing it twice would double the search index and
+        # send a reader to a page of thousands of rows instead of the claim's report (and costs 10% of the build).
+        front_matter("Claims", hide=["toc", "navigation"], searchable=False) + "# Claims",
+        raw(render("claims/intro.html.j2", table=table)),
+        raw(render("claim_filters.html.j2", table=table)),
+        raw(render("claims_table.html.j2", table=table, empty="No claims.")),
+    )

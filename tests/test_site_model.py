@@ -1,0 +1,121 @@
+"""The site's model (`builder.render.site.model.site_index`): what the pages select, order, count and link,
+decided before any template runs, and the navigation handed to MkDocs instead of read back from a page."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from factories import GARCIA_FERRERO, MAYHEW, POLITOV, WU, make_report
+
+from builder.render.site import build_site, site_index, write_docs
+from builder.render.site.prose import Segment, prose
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reports() -> list:
+    older = make_report(slug="older", title="Older", date=dt.date(2025, 1, 1), papers=(WU, MAYHEW), claims=())
+    newer = make_report()  # 2026-07-05, four papers, six claims from three of them
+    same_day = make_report(slug="also-new", title="Also new")
+    return [older, newer, same_day]
+
+
+def test_reports_newest_first_and_the_nav_follows() -> None:
+    site = site_index(reports(), {}, {}, {"zz": "b", "aa": "a"})
+    assert [p.report.slug for p in site.reports] == ["also-new", "projection-ner-low-resource", "older"]
+    assert site.nav == [
+        {"Home": "index.md"},
+        {"Reports": ["reports/also-new.md", "reports/projection-ner-low-resource.md", "reports/older.md"]},
+        "papers.md",
+        "claims.md",
+    ]
+    assert site.failed == (("aa", "a"), ("zz", "b"))
+    assert (site.report_count, site.claim_count, site.verified_count, site.failed_count) == (3, 12, 8, 2)
+    assert site_index([], {}, {}, {}).nav == [{"Home": "index.md"}, "papers.md", "claims.md"]
+
+
+def test_papers_with_the_reports_and_claims_that_use_them() -> None:
+    site = site_index(reports(), {}, {}, {})
+    assert [e.paper.arxiv_id for e in site.papers] == [
+        POLITOV.arxiv_id,
+        MAYHEW.arxiv_id,
+        GARCIA_FERRERO.arxiv_id,
+        WU.arxiv_id,
+    ]  # newest first
+    wu = site.papers[-1]
+    assert [(u.report.slug, u.number, [c.id for c in u.claims]) for u in wu.uses] == [
+        ("also-new", 3, ["C4"]),
+        ("projection-ner-low-resource", 3, ["C4"]),
+        ("older", 1, []),
+    ]
+    assert (wu.report_count, wu.claim_count) == (3, 2)
+
+
+def test_claims_tables_rows_and_filters() -> None:
+    report = make_report()
+    site = site_index([report], {}, {}, {})
+    table = site.reports[0].claims
+    assert [p.arxiv_id for p in table.sources] == [
+        POLITOV.arxiv_id,
+        GARCIA_FERRERO.arxiv_id,
+        WU.arxiv_id,
+        MAYHEW.arxiv_id,
+    ]
+    row = table.rows[3]  # C4, a spec claim citing [3], corroborated by [4]
+    assert (row.row_id, row.detail_id, row.source_sort, row.id_sort, row.status_rank) == (
+        "claim-C4",
+        "claim-C4-evidence",
+        "003",
+        "C000004",
+        3,
+    )
+    assert row.source_href == "https://arxiv.org/abs/2004.12440v2" and row.source_citation.startswith("[3] Wu")
+    assert [(j.heading, j.href) for j in row.judgements] == [
+        ("Supported by", "https://arxiv.org/abs/2004.12440v2"),
+        ("Supported by", "https://arxiv.org/abs/2311.09122v3"),
+    ]
+    assert (table.total, table.verified, table.columns) == (6, 4, 6)
+    everything = site.claims
+    assert everything.rows[0].row_id == "c-projection-ner-low-resource-C1" and everything.columns == 7
+    assert everything.report_options == (("projection-ner-low-resource", report.title),)
+    assert [v for v, _ in everything.source_options] == sorted(p.arxiv_id for p in report.papers)
+    one_source = dataclasses.replace(report, claims=report.claims[:1])
+    assert [p.arxiv_id for p in site_index([one_source], {}, {}, {}).reports[0].claims.sources] == [POLITOV.arxiv_id]
+
+
+def test_downloads_and_figures_are_decided_in_the_model() -> None:
+    downloads = {"projection-ner-low-resource": {"pdf": "downloads/x.pdf", "bib": "../x.bib", "json": "javascript:1"}}
+    site = site_index([make_report()], downloads, {}, {})
+    assert site.reports[0].downloads == (("PDF", "../downloads/x.pdf"),)  # unsafe paths are not linked
+    assert site.home[0].pdf == "downloads/x.pdf" and site.home[0].href == "reports/projection-ner-low-resource.html"
+
+
+def test_prose_links_only_known_references_and_claims() -> None:
+    paragraphs = prose("See [1] and C2,\n  not [9] or C99.\n\n\nNext", {1: "#ref-1"}, {"C2": "#claim-C2"})
+    assert paragraphs == (
+        (
+            Segment("See "),
+            Segment("[1]", "#ref-1"),
+            Segment(" and "),
+            Segment("C2", "#claim-C2"),
+            Segment(", not [9] or C99."),
+        ),
+        (Segment("Next"),),
+    )
+    assert prose("  \n\n ") == ()
+
+
+def test_build_site_takes_the_nav_it_is_given(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    site = write_docs(reports(), docs, {}, {})
+    (docs / "index.md").write_text("# Home\n\nNo links to any report here.\n", encoding="utf-8")  # not read back
+    build_site(docs, tmp_path / "site", config=ROOT / "mkdocs.yml")
+    config = yaml.safe_load((tmp_path / "mkdocs.docs.yml").read_text(encoding="utf-8"))
+    assert config["nav"] == site.nav
+    assert not (tmp_path / "site" / ".nav.json").exists()  # the recorded nav stays out of the site
+    reordered = [site.nav[0], {"Reports": site.nav[1]["Reports"][::-1]}, "claims.md", "papers.md"]
+    build_site(docs, tmp_path / "site2", config=ROOT / "mkdocs.yml", nav=reordered)
+    assert yaml.safe_load((tmp_path / "mkdocs.docs.yml").read_text(encoding="utf-8"))["nav"] == reordered
