@@ -123,6 +123,9 @@ def _strip_openers(text: str) -> str:
 
 
 def _capitalise(text: str) -> str:
+    """The first letter upper-case, unless the first word is a name written with a lower-case one ("mBERT")."""
+    if len(text) > 1 and text[0].islower() and text[1].isupper():
+        return text
     return text[:1].upper() + text[1:] if text else text
 
 

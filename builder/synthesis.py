@@ -6,13 +6,18 @@ as (Cn); nothing is paraphrased, so every number in it is one its source states.
 
 1. **Claims used**: contested, corroborated and stated claims (never unsupported ones), most about the
    question first (the share of the question's weighted terms a claim covers).
-2. **Themes**: claims are grouped greedily by the words they share (Jaccard of content words, at least
-   `THEME_SIMILARITY`), at most `MAX_THEMES`, and each theme is titled with the phrase its claims use most
-   (a two-word phrase found in two or more of them, else their most frequent word), in the papers' own terms.
+2. **Themes follow the question's facets**: the question is cut into facets at its prepositions, conjunctions
+   and punctuation ("adversarial domain shift", "standard direct transfer methods", "low-resource languages");
+   each claim joins the facet whose terms it covers most (weighted by rarity among the claims); a claim that
+   covers none joins the theme it shares most words with (Jaccard of content words). At most `MAX_THEMES`,
+   the strongest first; claims of a facet beyond them join their next facet. Each theme is titled with the
+   phrase its claims use most (a two-word phrase found in two or more of them, one with a facet's word
+   first, else their most frequent word), in the papers' own terms.
 3. **Each paragraph**: corroborated claims first, then the others by relevance; a contested claim says which
    paper contradicts it and quotes that paper; it ends with a consensus line (how many papers state or support
    the theme's claims, how many contradict one).
-4. **Gaps**: the question's terms that no claim of the synthesis covers.
+4. **Gaps**: the facets of the question the synthesis does not cover (its claims hold less than half of the
+   facet's weighted terms between them), as the question words them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from builder.models import ClaimResult, ClaimStatus, Paper, Synthesis, SynthesisSentence, Theme
 from builder.text import STOPWORDS, content_tokens
@@ -36,11 +42,59 @@ MAX_CLAIMS = 16  # the synthesis reads as prose, not as the claims table again
 THEME_SIMILARITY = 0.12
 DUPLICATE_SIMILARITY = 0.4  # content-word Jaccard above which two claims of one paper are one finding
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
+# Verbs and evaluative words that would make a theme's title a fragment of a claim ("Outperform multilingual").
+TITLE_STOP = frozenset(
+    {"outperform", "outperforms", "outperforming", "outperformed", "achieve", "achieves", "achieved", "surpass"}
+    | {"surpasses", "demonstrated", "introduce", "introduces", "study", "studies", "benchmark", "consistently"}
+    | {"significantly", "substantially", "strong", "novel", "existing", "previous", "prior", "current", "simple"}
+    | {"state-of-the-art", "across", "among", "both", "well", "much", "more", "less", "best"}
+)
 GENERIC = frozenset(
     {"show", "shows", "shown", "find", "finds", "demonstrate", "demonstrates", "results", "method", "methods"}
     | {"approach", "approaches", "model", "models", "paper", "work", "study", "propose", "proposed", "performance"}
     | {"et", "al", "their", "they", "improve", "improves", "improved"}
 )
+
+
+# Facets are the phrases between these: prepositions, conjunctions, question words and punctuation.
+_FACET_BREAK = re.compile(
+    r"[,;:()?]|\b(?:under|compared (?:to|with)|versus|vs\.?|between|and|or|for|with|by|across|when|on|in|than|"
+    r"within|measured|evaluated|does|do|is|are|what|which|how|to what extent|whether|"
+    r"degrades?|outperforms?|correlates?(?: with)?|affects?|influences?|improves?|hurts?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One thing the question asks about: its phrase as the question writes it, and its content terms."""
+
+    phrase: str
+    terms: frozenset[str]
+
+
+def question_facets(question: str) -> list[Facet]:
+    """The question's facets in its order; a phrase whose terms another facet holds too is left out."""
+    found: list[Facet] = []
+    for chunk in _FACET_BREAK.split(question):
+        phrase = " ".join(chunk.split()).strip(" -.")
+        phrase = re.sub(r"^(?:(?:the|a|an|of|to|does|do)\s+|(?:impact|effect|extent|role)\s+of\s+)+", "", phrase,
+                        flags=re.IGNORECASE)
+        terms = frozenset(
+            t
+            for w in _WORD.findall(phrase)
+            if w.lower() not in QUESTION_WORDS
+            for t in content_tokens(w)[:1]
+            if t not in GENERIC
+        )
+        if terms and not any(terms <= f.terms for f in found):
+            found = [f for f in found if not f.terms <= terms]
+            found.append(Facet(phrase, terms))
+    return found
+
+
+def _facet_score(terms: set[str], facet: Facet, weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 1.0) for t in facet.terms & terms)
 
 
 def _terms(text: str) -> set[str]:
@@ -60,25 +114,29 @@ def _relevance(claim_terms: set[str], weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in claim_terms) / total if total else 0.0
 
 
-def _title(results: Sequence[ClaimResult]) -> str:
-    """The two-word phrase the theme's claims use most (in two or more of them), else their commonest word."""
+def _title(results: Sequence[ClaimResult], prefer: frozenset[str] = frozenset()) -> str:
+    """A two-word phrase of the theme's claims, in their words: one holding a word of `prefer` (the theme's
+    facet) first, then the one found in most claims; else their commonest word. Verbs and reporting words
+    ("outperform", "show") never title a theme."""
     phrases: Counter[str] = Counter()
     singles: Counter[str] = Counter()
+    skip = STOPWORDS | GENERIC | TITLE_STOP
     for result in results:
         words = [w for w in _WORD.findall(result.claim.finding or result.claim.text)]
         seen_phrases, seen_words = set(), set()
         for a, b in itertools.pairwise(words):
-            if a.lower() in STOPWORDS or b.lower() in STOPWORDS or a.lower() in GENERIC or b.lower() in GENERIC:
+            if a.lower() in skip or b.lower() in skip:
                 continue
             seen_phrases.add(f"{a} {b}")
         for w in words:
-            if w.lower() not in STOPWORDS and w.lower() not in GENERIC and len(w) > 3:
+            if w.lower() not in skip and len(w) > 3:
                 seen_words.add(w)
         phrases.update(seen_phrases)
         singles.update(seen_words)
-    common = [(n, p) for p, n in phrases.items() if n >= 2]
-    if common:
-        best = max(common, key=lambda item: (item[0], len(item[1]), item[1]))[1]
+    candidates = [(bool(set(content_tokens(p)) & prefer), n >= 2, n, p) for p, n in phrases.items()]
+    candidates = [c for c in candidates if c[0] or c[1]]
+    if candidates:
+        best = max(candidates, key=lambda item: (item[0], item[1], item[2], len(item[3]), item[3]))[3]
     elif singles:
         best = max(singles.items(), key=lambda item: (item[1], len(item[0]), item[0]))[0]
     else:
@@ -158,6 +216,54 @@ def _spread(ranked: Sequence[ClaimResult], limit: int) -> list[ClaimResult]:
     return sorted(picked, key=lambda r: order[r.claim.id])
 
 
+def _group_by_facet(
+    chosen: Sequence[ClaimResult], facets: Sequence[Facet], terms: dict[str, set[str]], weights: dict[str, float]
+) -> tuple[list[list[ClaimResult]], list[Facet | None]]:
+    """Claims grouped by the facet they cover most (see the module's rule 2), strongest group first."""
+    ranked_facets: dict[str, list[int]] = {}  # claim id -> facet indexes it covers, best first
+    for result in chosen:
+        scores = [(_facet_score(terms[result.claim.id], f, weights), -i) for i, f in enumerate(facets)]
+        ranked_facets[result.claim.id] = [-i for score, i in sorted(scores, reverse=True) if score > 0]
+    by_facet: dict[int, list[ClaimResult]] = {}
+    for result in chosen:  # `chosen` is in rank order, so a facet's first claim is its strongest
+        if ranked_facets[result.claim.id]:
+            by_facet.setdefault(ranked_facets[result.claim.id][0], []).append(result)
+    kept = list(by_facet)[:MAX_THEMES]
+    groups = [list(by_facet[i]) for i in kept]
+    for index in list(by_facet)[MAX_THEMES:]:  # beyond MAX_THEMES: the claim's next facet among those kept
+        for result in by_facet[index]:
+            nxt = next((kept.index(i) for i in ranked_facets[result.claim.id] if i in kept), None)
+            _join(groups, result, terms, nxt)
+    labels: list[Facet | None] = [facets[i] for i in kept]
+    for result in chosen:
+        if not ranked_facets[result.claim.id]:  # covers no facet: the theme it shares most words with
+            if len(groups) < MAX_THEMES and _similar_group(groups, result, terms) is None:
+                groups.append([result])
+                labels.append(None)
+            else:
+                _join(groups, result, terms, None)
+    return groups, labels
+
+
+def _similar_group(groups: list[list[ClaimResult]], result: ClaimResult, terms: dict[str, set[str]]) -> int | None:
+    mine = terms[result.claim.id]
+    best, best_score = None, 0.0
+    for n, group in enumerate(groups):
+        pooled = set().union(*(terms[r.claim.id] for r in group))
+        score = len(mine & pooled) / len(mine | pooled) if mine | pooled else 0.0
+        if score > best_score:
+            best, best_score = n, score
+    return best if best_score >= THEME_SIMILARITY else None
+
+
+def _join(groups: list[list[ClaimResult]], result: ClaimResult, terms: dict[str, set[str]], index: int | None) -> None:
+    if index is None:
+        index = _similar_group(groups, result, terms)
+    if index is None:
+        index = len(groups) - 1
+    groups[index].append(result)
+
+
 def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Paper]) -> Synthesis:
     """Themes with their cited sentences and consensus lines, then the gaps (see the module's rules)."""
     numbers = {p.arxiv_id: n for n, p in enumerate(papers, start=1)}
@@ -173,22 +279,11 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
         key=lambda r: (-round(_relevance(terms[r.claim.id], weights), 3), rank[r.verdict.status], r.claim.id),
     )
     chosen = _spread(ranked, MAX_CLAIMS)
-    groups: list[list[ClaimResult]] = []
-    for result in chosen:
-        mine = terms[result.claim.id]
-        best, best_score = None, 0.0
-        for group in groups:
-            pooled = set().union(*(terms[r.claim.id] for r in group))
-            score = len(mine & pooled) / len(mine | pooled) if mine | pooled else 0.0
-            if score > best_score:
-                best, best_score = group, score
-        if groups and (best_score >= THEME_SIMILARITY or len(groups) >= MAX_THEMES):
-            (best or groups[-1]).append(result)
-        else:
-            groups.append([result])
+    facets = question_facets(question)
+    groups, group_facets = _group_by_facet(chosen, facets, terms, weights)
     themes = []
     quoted: set[tuple[str, int]] = set()
-    for group in groups:
+    for group, facet in zip(groups, group_facets, strict=True):
         ordered = sorted(group, key=lambda r: (rank[r.verdict.status], r.claim.id))
         sentences = [_sentence(r, also, numbers, by_id, quoted) for r, also in _merge_duplicates(ordered, terms)]
         supporting = {r.claim.source for r in group if r.verdict.grounded} | {
@@ -200,19 +295,15 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
         consensus = f"{len(supporting)} {verb} these findings; {len(contradicting)} {against} one of them."
         themes.append(
             Theme(
-                title=_title(group),
+                title=_title(group, facet.terms if facet else frozenset()),
                 sentences=tuple(sentences),
                 claims=tuple(r.claim.id for r in ordered),
                 consensus=consensus,
             )
         )
+    # A facet is covered when the synthesis's claims hold half of its weighted terms between them.
     covered = set().union(*(terms[r.claim.id] for r in chosen)) if chosen else set()
-    surface = {t: w for w in _WORD.findall(question) for t in content_tokens(w)[:1]}
     gaps = tuple(
-        dict.fromkeys(
-            surface.get(t, t)
-            for t in weights
-            if t not in covered and surface.get(t, t).lower() not in QUESTION_WORDS and len(surface.get(t, t)) > 3
-        )
+        f.phrase for f in facets if _facet_score(covered, f, weights) * 2 < sum(weights.get(t, 1.0) for t in f.terms)
     )
     return Synthesis(themes=tuple(themes), gaps=gaps)

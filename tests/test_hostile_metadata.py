@@ -21,7 +21,7 @@ from test_hostile import read_page
 from test_pipeline import ROOT, _project, pdftotext, run_builder
 
 from builder.errors import RenderError
-from builder.hygiene import BIDI_CONTROLS
+from builder.hygiene import BIDI_CONTROLS, clean_text
 from builder.render.latex import PDF_AUTHOR_LIMIT, compile_pdf, render_tex, tex_escape
 from builder.render.texlog import WRAP_AT, blame, error_line, hint, tex_errors, wrap_long_lines
 
@@ -175,3 +175,9 @@ def test_tex_errors_find_errors_anywhere_on_a_line_and_say_what_they_mean() -> N
     assert tex_errors("no error in the log", output=terminal) == (
         "! Unable to read an entire line---bufsize=200000.\nPlease increase buf_size in texmf.cnf.")
     assert error_line("", terminal, "short\n" + "x" * 300 + "\nshort\n") == 2  # the longest line
+
+
+def test_tex_escaped_characters_read_as_the_characters() -> None:
+    # Seen in 2505.18673's abstract: "consistently revealing over 50\% accuracy drops".
+    assert clean_text(r"over 50\% accuracy drops, R\&D, a\_b, \#1, \$5") == "over 50% accuracy drops, R&D, a_b, #1, $5"
+    assert clean_text(r"\alpha and \textbf{x} stay") == r"\alpha and \textbf{x} stay"

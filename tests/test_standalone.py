@@ -167,3 +167,8 @@ def test_sentences_that_are_one_finding_stay_whole() -> None:
     ):
         parts = split_findings(sentence, paper)
         assert len(parts) == 1 and parts[0] == standalone(sentence, paper), sentence
+
+
+def test_a_name_with_a_lower_case_first_letter_keeps_it() -> None:
+    result = standalone("mBERT does better than baselines on high resource languages.", ONE)
+    assert result.text.startswith("mBERT does better") and result.finding.startswith("mBERT")

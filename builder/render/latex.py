@@ -471,7 +471,7 @@ def _synthesis(doc: Document, report: Report) -> None:
                 rf"\paragraph{{{tex_escape(theme.title)}.}} {body} \emph{{{tex_escape(theme.consensus)}}}" "\n\n"))
         if report.synthesis.gaps:
             doc.append(NoEscape(
-                r"\paragraph{Not covered.} No verified claim addresses these terms of the question: "
+                r"\paragraph{Not covered.} No claim of the synthesis addresses these parts of the question: "
                 + tex_escape(", ".join(report.synthesis.gaps)) + "."))
 
 
