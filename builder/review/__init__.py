@@ -30,14 +30,7 @@ from builder.review.claims import check_claim_pairs, check_contested, check_verd
 from builder.review.config import DEFAULT_CONFIG, ReviewConfig
 from builder.review.context import Check, CheckResult, ReviewContext, stated_threshold
 from builder.review.gate import Consensus, integrate, tier_of
-from builder.review.numbers import (
-    NUMBER_WORDS,
-    check_counts,
-    check_numbers,
-    numbers_in,
-    numbers_in_raw,
-    stated_counts,
-)
+from builder.review.numbers import check_counts, check_numbers, stated_counts
 from builder.review.references import check_references
 from builder.review.relevance import check_copied_abstract, check_relevance
 from builder.review.reviewers import CHALLENGER_CHECKS, review
@@ -62,6 +55,7 @@ from builder.review.topic import (
     raw_words,
     vocabulary_of,
 )
+from builder.text.figures import NUMBER_WORDS, numbers_in, numbers_in_raw
 
 __all__ = [
     "CHALLENGER_CHECKS",

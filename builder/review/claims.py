@@ -12,24 +12,11 @@ from builder.review.base import short
 from builder.review.context import CheckResult, ReviewContext
 from builder.review.topic import norm_stem
 from builder.text import STOPWORDS
-
-_NEGATIONS = frozenset({"not", "no", "never", "cannot", "fail", "fails", "failed", "without", "neither", "nor"})
-_ANTONYMS = (
-    ("outperform", "underperform"),
-    ("improv", "degrad"),
-    ("improv", "hurt"),
-    ("increas", "decreas"),
-    ("higher", "lower"),
-    ("better", "worse"),
-    ("more", "less"),
-    ("effective", "ineffective"),
-    ("help", "hurt"),
-    ("gain", "loss"),
-)
+from builder.text.cues import CLAIM_NEGATIONS, opposite_polarity
 
 
 def _claim_tokens(text: str) -> set[str]:
-    return {norm_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS or w in _NEGATIONS}
+    return {norm_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS or w in CLAIM_NEGATIONS}
 
 
 def check_claim_pairs(ctx: ReviewContext) -> CheckResult:
@@ -54,7 +41,7 @@ def check_claim_pairs(ctx: ReviewContext) -> CheckResult:
             )
             # Near-identical texts of opposite polarity ("can" / "cannot outperform") conflict; they do not repeat.
             polarity = (
-                _opposite_polarity(words[i], words[j]) if duplicate or jaccard >= config.conflict_jaccard else None
+                opposite_polarity(words[i], words[j]) if duplicate or jaccard >= config.conflict_jaccard else None
             )
             if polarity:
                 findings.append(
@@ -76,18 +63,6 @@ def check_claim_pairs(ctx: ReviewContext) -> CheckResult:
                     )
                 )
     return CheckResult(tuple(findings))
-
-
-def _opposite_polarity(a: set[str], b: set[str]) -> str | None:
-    neg_a, neg_b = bool(a & _NEGATIONS), bool(b & _NEGATIONS)
-    if neg_a != neg_b:
-        return "one is negated"
-    for left, right in _ANTONYMS:
-        has = [any(w.startswith(left) for w in s) for s in (a, b)]
-        has_r = [any(w.startswith(right) for w in s) for s in (a, b)]
-        if (has[0] and has_r[1] and not has[1]) or (has[1] and has_r[0] and not has[0]):
-            return f"“{left}…” against “{right}…”"
-    return None
 
 
 def check_verdicts(ctx: ReviewContext) -> CheckResult:

@@ -6,60 +6,12 @@ from __future__ import annotations
 import re
 
 from builder.models import Finding, FindingCode
-from builder.review.base import claim_label, words
+from builder.review.base import claim_label
 from builder.review.context import CheckResult, ReviewContext
 from builder.review.topic import paper_text
 from builder.text import normalise_space
-
-_ARXIV_ID_RE = re.compile(r"\b\d{4}\.\d{4,5}(?:v\d+)?\b")
-_SCORE_RE = re.compile(r"\d+(?:\.\d+)?\s*/\s*10\b")
-_CITATION_RE = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
-_CLAIM_ID_RE = re.compile(r"\bC\d+\b")
-NUMBER_WORDS = words(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty"
-)
-_NUM = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
-
-
-def numbers_in(text: str) -> list[tuple[str, float, int, int]]:
-    """(as written, value, start, end) of every number a reader would check; years and ids are skipped."""
-    masked = text
-    for pattern in (_ARXIV_ID_RE, _SCORE_RE, _CITATION_RE, _CLAIM_ID_RE):
-        masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
-    out = []
-    for match in re.finditer(r"(?<![A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?", masked):
-        written = match.group(0)
-        # Inside a longer token like 'v2' or 'CONLL2003', digits still count as a number ('200' in NLLB-200).
-        value_text = written.replace(",", "")
-        try:
-            value = float(value_text)
-        except ValueError:
-            continue
-        if "." not in value_text and len(value_text) == 4 and 1900 <= value <= 2100:
-            continue  # a year
-        out.append((written, value, match.start(), match.end()))
-    return out
-
-
-def _values_in(text: str) -> set[float]:
-    values = {v for _, v, _, _ in numbers_in_raw(text)}
-    lower = text.lower()
-    for number, word in enumerate(NUMBER_WORDS):
-        if re.search(rf"\b{word}\b", lower):
-            values.add(float(number))
-    return values
-
-
-def numbers_in_raw(text: str) -> list[tuple[str, float, int, int]]:
-    """Every number in a source text, years included (a claim's '2003' may be a dataset name)."""
-    out = []
-    for match in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
-        try:
-            out.append((match.group(0), float(match.group(0).replace(",", "")), match.start(), match.end()))
-        except ValueError:
-            continue
-    return out
+from builder.text.figures import NUMBER_PATTERN as _NUM
+from builder.text.figures import NUMBER_WORDS, numbers_in, values_in
 
 
 def check_numbers(ctx: ReviewContext) -> CheckResult:
@@ -68,7 +20,7 @@ def check_numbers(ctx: ReviewContext) -> CheckResult:
     Measures: "checked", the numbers checked, and "unsupported", those no paper contains.
     """
     report = ctx.report
-    paper_values = {p.arxiv_id: _values_in(paper_text(p)) for p in ctx.papers}
+    paper_values = {p.arxiv_id: values_in(paper_text(p)) for p in ctx.papers}
     all_values = set().union(*paper_values.values()) if paper_values else set()
     findings: list[Finding] = []
     checked = unsupported = 0
@@ -93,7 +45,7 @@ def check_numbers(ctx: ReviewContext) -> CheckResult:
             )
     # The abstract: skip the counts it states (checked by count-mismatch) and the claims it quotes.
     count_spans = [(start, end) for _, _, start, end, _ in stated_counts(report.abstract)]
-    claim_values = set().union(*(_values_in(r.claim.text) for r in report.claims)) if report.claims else set()
+    claim_values = set().union(*(values_in(r.claim.text) for r in report.claims)) if report.claims else set()
     missing = []
     for written, value, start, end in numbers_in(report.abstract):
         if any(s <= start and end <= e for s, e in count_spans):

@@ -352,3 +352,33 @@ def finding_core(text: str) -> str:
 def self_referential(text: str) -> bool:
     """True when the finding talks about "our approach" / "this work": its referent depends on the paper."""
     return SELF_REFERENCE.search(finding_core(text)) is not None
+
+
+# The review's test of two claims of one report that say opposite things: a negation in one only, or a pair of
+# opposite words (stems) split between them.
+CLAIM_NEGATIONS = frozenset({"not", "no", "never", "cannot", "fail", "fails", "failed", "without", "neither", "nor"})
+POLARITY_PAIRS = (
+    ("outperform", "underperform"),
+    ("improv", "degrad"),
+    ("improv", "hurt"),
+    ("increas", "decreas"),
+    ("higher", "lower"),
+    ("better", "worse"),
+    ("more", "less"),
+    ("effective", "ineffective"),
+    ("help", "hurt"),
+    ("gain", "loss"),
+)
+
+
+def opposite_polarity(a: set[str], b: set[str]) -> str | None:
+    """Why two claims' word sets read as opposite ("one is negated", "“improv…” against “degrad…”"), or None."""
+    neg_a, neg_b = bool(a & CLAIM_NEGATIONS), bool(b & CLAIM_NEGATIONS)
+    if neg_a != neg_b:
+        return "one is negated"
+    for left, right in POLARITY_PAIRS:
+        has = [any(w.startswith(left) for w in s) for s in (a, b)]
+        has_r = [any(w.startswith(right) for w in s) for s in (a, b)]
+        if (has[0] and has_r[1] and not has[1]) or (has[1] and has_r[0] and not has[0]):
+            return f"“{left}…” against “{right}…”"
+    return None
