@@ -352,15 +352,17 @@ def compile_with_format(
     mark_line = preamble.count("\n") + 1
     command = [engine, f"-fmt={fmt}", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", f"{job}.tex"]
     previous: dict[str, bytes] = {}
-    for _ in range(MAX_PASSES):
-        returncode, output = _run(command, workdir, env, deadline, label, timeout)
+    for number in range(MAX_PASSES):
+        # The first pass cannot be the last (it writes the .aux it did not have), so it writes no PDF.
+        draft = ["-draftmode"] if number == 0 else []
+        returncode, output = _run([*command[:1], *draft, *command[1:]], workdir, env, deadline, label, timeout)
         log_file = workdir / f"{job}.log"
         log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
         started = _START_RE.search(log)
         if returncode != 0 or started is None or int(started.group(1)) != mark_line:
             break
         current = _aux_state(workdir, job)
-        if current == previous:
+        if number > 0 and current == previous:
             return output
         previous = current
     _clean(workdir, job)
