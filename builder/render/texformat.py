@@ -1,4 +1,4 @@
-"""A pdfLaTeX format per report preamble, dumped once and reused, so each TeX pass skips loading the packages.
+r"""A pdfLaTeX format per report preamble, dumped once and reused, so each TeX pass skips loading the packages.
 
 Every report of a kind (draft or not) starts with the same preamble: the template of `latex/` up to the
 dump mark that `render_tex` puts just before the report's own lines (running head, title and subject in the
@@ -7,16 +7,18 @@ PDF metadata). `ensure_format` dumps that shared part once with mylatexformat in
 auxiliary files settle. TeX still reads the whole .tex file: mylatexformat's format skips the lines above the
 mark and runs the rest, so line numbers in TeX's messages stay those of the file.
 
-The key hashes the shared preamble, the engine and its `--version`, and the binary; `deps.json` lists every
-file the dump read (packages, fonts' metrics, the engine's own format) with size and mtime, and a format is
-dumped again when any of them changes, so a TeX Live update never leaves an old package in the format.
+The key hashes the shared preamble, what is added to it for the dump, the engine, its `--version` and its
+binary; `deps.json` lists every file the dump read (packages, font metrics, the engine's own format, texmf.cnf)
+with size and mtime, and a format is dumped again when any of them changes, so a TeX Live update never leaves
+an old package in the format.
 A format is made in a temporary folder and renamed into place under a lock file, so two workers that need it
 at once make it once and never see half of it.
 
 The PDF is byte-for-byte the one of a plain run (`tests/test_texformat.py` checks it). Two things a format
-would otherwise change are kept: fonts are not preloaded (mylatexformat's default), so pdfTeX numbers them in
-the same order; and what the preamble put on the main vertical list (xcolor's `\\color{black}` leaves a colour
-push there, shipped with page 1), which `\\dump` drops, is saved in a box and put back when the job starts.
+would otherwise change are kept as a plain run has them: mylatexformat's preloading of fonts is turned off (it
+would load them in an order of its own, and pdfTeX numbers the PDF's font resources in load order); and what
+the preamble put on the main vertical list (xcolor's `\color{black}` leaves a colour push there, shipped with
+page 1), which `\dump` drops, is saved in a box and put back when the job starts.
 
 Not covered, so `compile_with_format` returns None and the caller keeps the plain latexmk run: XeLaTeX
 (fontspec loads OpenType fonts in the preamble, and XeTeX cannot dump native fonts), a .tex without the mark,
@@ -49,7 +51,6 @@ DUMP_MARK = r"\csname endofdump\endcsname"
 ENGINES = ("pdflatex",)
 MAX_PASSES = 5  # as latexmk's $max_repeat in latex/latexmkrc
 KEEP_FORMATS = 6  # formats kept in the cache, the most recently used (about 7 MB each)
-FORMAT_VERSION = "1"  # part of the key: change it when the dump below changes
 _JOB = "report"
 
 # Appended to the shared preamble for the dump only. \MYLATEX@fontpreloading would load fonts into the format
@@ -121,7 +122,7 @@ def format_key(engine: str, preamble: str) -> str | None:
     identity = _engine_identity(engine)
     if identity is None:
         return None
-    material = f"{FORMAT_VERSION}\n{engine}\n{identity}\n{preamble}"
+    material = f"{engine}\n{identity}\n{_DUMP_TAIL}\n{preamble}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
