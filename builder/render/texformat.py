@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gzip
 import hashlib
 import json
 import os
@@ -50,7 +51,7 @@ from builder.errors import RenderError
 DUMP_MARK = r"\csname endofdump\endcsname"
 ENGINES = ("pdflatex",)
 MAX_PASSES = 5  # as latexmk's $max_repeat in latex/latexmkrc
-KEEP_FORMATS = 6  # formats kept in the cache, the most recently used (about 7 MB each)
+KEEP_FORMATS = 4  # formats kept in the cache, the most recently used (about 18 MB each)
 _JOB = "report"
 
 # Appended to the shared preamble for the dump only. \MYLATEX@fontpreloading would load fonts into the format
@@ -199,6 +200,14 @@ def _recorded_inputs(fls: Path, workdir: Path) -> list[list[object]]:
     return sorted(seen.values())
 
 
+def _decompress(fmt: Path) -> None:
+    """Store the format uncompressed: TeX reads formats through zlib, which passes data that is not gzip through
+    as it is, and then loading takes 0.03 s instead of 0.07 s a pass (for 18 MB on disk instead of 7)."""
+    data = fmt.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        fmt.write_bytes(gzip.decompress(data))
+
+
 def _dump(
     engine: str,
     preamble: str,
@@ -236,6 +245,7 @@ def _dump(
         if returncode != 0 or not (work / f"{_JOB}.fmt").is_file() or re.search(r"^! ", log, re.M):
             return False
         files = _recorded_inputs(work / f"{_JOB}.fls", work)
+        _decompress(work / f"{_JOB}.fmt")
         for name in (f"{_JOB}.fls", "preamble.tex"):
             (work / name).unlink()
         shutil.rmtree(work / ".texmf-var", ignore_errors=True)
