@@ -245,12 +245,11 @@ def test_only_pdflatex_files_with_a_standalone_mark_get_a_format(tmp_path: Path)
     assert texformat.shared_preamble(head + "\\begin{document}x\\end{document}\n") is None
     env: dict[str, str] = {}
     for engine, tex in (("xelatex", good.replace("pdflatex", "xelatex")), ("pdflatex", head)):
-        assert (
-            texformat.compile_with_format(
-                tmp_path, "report", tex, engine, env, formats=tmp_path / "f", timeout=10, label="x"
-            )
-            is None
+        (tmp_path / "report.tex").write_text(tex, encoding="utf-8")
+        made = texformat.compile_with_format(
+            tmp_path, "report", engine, env, formats=tmp_path / "f", timeout=10, label="x"
         )
+        assert made is None
     assert not (tmp_path / "f").exists()
 
 

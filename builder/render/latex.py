@@ -670,7 +670,7 @@ def compile_pdf(
     with tempfile.TemporaryDirectory(prefix="builder-tex-") as tmp:
         workdir = Path(tmp)
         (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
-        output = compile_with_format(workdir, _JOB, tex, engine, _env(epoch, workdir), timeout=timeout,
+        output = compile_with_format(workdir, _JOB, engine, _env(epoch, workdir), timeout=timeout,
                                      formats=formats or formats_dir_for(tex_path), label=str(tex_path))
         returncode = 0
         if output is None:

@@ -336,7 +336,6 @@ def _clean(workdir: Path, job: str) -> None:
 def compile_with_format(
     workdir: Path,
     job: str,
-    tex: str,
     engine: str,
     env: dict[str, str],
     *,
@@ -353,7 +352,7 @@ def compile_with_format(
     """
     if formats is None or engine not in ENGINES:
         return None
-    preamble = shared_preamble(tex)
+    preamble = shared_preamble((workdir / f"{job}.tex").read_text(encoding="utf-8"))
     if preamble is None:
         return None
     deadline = time.monotonic() + timeout
