@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from builder.render.latex import tex_engine  # noqa: E402  (the bench runs as a script from the checkout)
+from builder.render import texformat  # noqa: E402  (the bench runs as a script from the checkout)
+from builder.render.latex import tex_engine  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "papers.jsonl"
 
@@ -67,8 +69,15 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
     return rss_kb / 1024, pss_kb / 1024
 
 
+def children_cpu() -> float:
+    """User + system CPU seconds of every finished child process (and theirs), so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Wall time and peak tree RSS (MB) of a command."""
+    """Wall time and peak tree RSS (MB) of a command; its CPU seconds (whole process tree) go to CPU_S."""
+    cpu = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
@@ -92,10 +101,12 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedPr
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stdout}\n{stderr}")
     PEAK_PSS[" ".join(cmd)] = peak_pss
+    CPU_S[" ".join(cmd)] = children_cpu() - cpu
     return elapsed, peak, result
 
 
 PEAK_PSS: dict[str, float] = {}
+CPU_S: dict[str, float] = {}
 
 
 def builder(project: Path, *args: str) -> list[str]:
@@ -141,36 +152,51 @@ def generated_specs(count: int) -> dict[str, str]:
     return specs
 
 
-def tex_floor(tex_dir: Path) -> float:
-    """The TeX engine alone on the same .tex files, for as many passes as each needs (until the .aux settles).
+def tex_floor(tex_dir: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the TeX engine alone on the same .tex files, for as many passes as each needs
+    (until the .aux settles), one file after another.
 
-    Each file is run with the engine its first line names (pdfLaTeX for the examples; XeLaTeX for text that needs it).
+    Each file is run with the engine its first line names (pdfLaTeX for the examples; XeLaTeX for text that needs
+    it). A pdfLaTeX file with the dump mark runs with a format of its preamble, as builds do; the dump of each
+    distinct preamble (once) is counted in.
     """
     total = 0.0
+    cpu = children_cpu()
     env = {**os.environ, "openin_any": "p", "openout_any": "p"}
-    for tex in sorted(tex_dir.glob("*.tex")):
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copy(tex, Path(tmp) / tex.name)
-            for name in ("latex",):
-                if (ROOT / name).is_dir():
-                    shutil.copytree(ROOT / name, Path(tmp) / name)
-            engine = tex_engine(tex.read_text(encoding="utf-8"))
-            previous = None
-            for _ in range(4):
+    with tempfile.TemporaryDirectory() as formats_tmp:
+        formats = Path(formats_tmp)
+        for tex in sorted(tex_dir.glob("*.tex")):
+            with tempfile.TemporaryDirectory() as tmp:
+                shutil.copy(tex, Path(tmp) / tex.name)
+                for name in ("latex",):
+                    if (ROOT / name).is_dir():
+                        shutil.copytree(ROOT / name, Path(tmp) / name)
+                source = tex.read_text(encoding="utf-8")
+                engine = tex_engine(source)
+                preamble = texformat.shared_preamble(source) if engine in texformat.ENGINES else None
+                fmt = []
                 start = time.perf_counter()
-                subprocess.run(
-                    [engine, "-interaction=batchmode", "-no-shell-escape", tex.name],
-                    cwd=tmp,
-                    env={**env, "TEXINPUTS": f".:{ROOT / 'latex'}:"},
-                    capture_output=True,
-                    check=False,
-                )
+                if preamble is not None:
+                    made = texformat.ensure_format(engine, preamble, formats, env, deadline=time.monotonic() + 180)
+                    fmt = [f"-fmt={made}"] if made else []
                 total += time.perf_counter() - start
-                aux = (Path(tmp) / tex.with_suffix(".aux").name).read_bytes()
-                if aux == previous:
-                    break
-                previous = aux
-    return total
+                previous = None
+                for _ in range(4):
+                    start = time.perf_counter()
+                    draft = ["-draftmode"] if fmt and previous is None else []  # as builds run the first pass
+                    subprocess.run(
+                        [engine, *fmt, *draft, "-interaction=batchmode", "-no-shell-escape", tex.name],
+                        cwd=tmp,
+                        env={**env, "TEXINPUTS": f".:{ROOT / 'latex'}:"},
+                        capture_output=True,
+                        check=False,
+                    )
+                    total += time.perf_counter() - start
+                    aux = (Path(tmp) / tex.with_suffix(".aux").name).read_bytes()
+                    if aux == previous:
+                        break
+                    previous = aux
+    return total, children_cpu() - cpu
 
 
 def mkdocs_floor(build_dir: Path) -> float:
@@ -211,7 +237,8 @@ def main() -> int:
         project = make_project(base / "examples", None)
         out = project / "build"
         cold, rss, _ = run(builder(project, "--out", str(out)), project)
-        floor_tex = tex_floor(out / "tex")
+        cold_cpu = CPU_S[" ".join(builder(project, "--out", str(out)))]
+        floor_tex, floor_tex_cpu = tex_floor(out / "tex")
         floor_site = mkdocs_floor(out)
         noop, _, _ = run(builder(project, "--out", str(out)), project)
         floor = floor_tex + floor_site
@@ -219,6 +246,8 @@ def main() -> int:
             "cold_s": round(cold, 2),
             "floor_s": round(floor, 2),
             "floor_tex_s": round(floor_tex, 2),
+            "cold_cpu_s": round(cold_cpu, 2),
+            "floor_tex_cpu_s": round(floor_tex_cpu, 2),
             "floor_mkdocs_s": round(floor_site, 2),
             "ratio_cold_to_floor": round(cold / floor, 2),
             "noop_s": round(noop, 2),
@@ -236,6 +265,7 @@ def main() -> int:
             cold2, rss2, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
             row: dict[str, object] = {
                 "cold_j2_s": round(cold2, 1),
+                "cold_j2_cpu_s": round(CPU_S[" ".join(builder(project, "--out", str(out), "-j", "2"))], 1),
                 "peak_rss_mb_j2": round(rss2),
                 "peak_pss_mb_j2": round(PEAK_PSS[" ".join(builder(project, "--out", str(out), "-j", "2"))]),
             }

@@ -420,7 +420,7 @@ def test_a_read_only_output_folder_gives_a_clear_message_and_keeps_the_outputs(p
 
 def test_a_full_disk_fails_the_build_with_advice_keeps_the_outputs_and_recovers(project: Path) -> None:
     out = project / "full"
-    _mount_tmpfs(out, "16m")
+    _mount_tmpfs(out, "64m")  # the copied cache holds two pdfLaTeX formats (draft and not) of 18 MB each
     try:
         subprocess.run(["cp", "-a", f"{project / 'build'}/.", str(out)], check=True)
         before = snapshot(out)

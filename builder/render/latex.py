@@ -33,6 +33,7 @@ from pylatex.utils import NoEscape
 from builder.errors import RenderError
 from builder.hygiene import strip_bidi
 from builder.models import REVIEW_PARTS, Finding, Paper, Reference, Report, Review
+from builder.render.texformat import DUMP_MARK, compile_with_format, formats_dir_for
 from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors, wrap_long_lines
 
 __all__ = ["missing_glyphs", "tex_errors"]  # re-exported: they moved to builder.render.texlog
@@ -632,6 +633,8 @@ def render_tex(
     doc.preamble.append(NoEscape(_read_template("preamble.tex", latex_dir)))
     if report.is_draft:
         doc.preamble.append(NoEscape(_read_template("draft.tex", latex_dir)))
+    # Above: the same for every report of a kind, dumped once as a format (builder/render/texformat.py).
+    doc.preamble.append(NoEscape(f"\n{DUMP_MARK}\n"))
     running = "Literature synthesis report" + (" — DRAFT" if report.is_draft else "")
     doc.preamble.append(NoEscape(rf"\newcommand{{\builderrunninghead}}{{{tex_escape(running)}}}"))
     doc.preamble.append(NoEscape(
@@ -704,12 +707,15 @@ def compile_pdf(
     timeout: float = 180,
     epoch: int | None = None,
     latex_dir: Path | None = None,
+    formats: Path | None = None,
 ) -> list[str]:
-    """Compile tex_path to pdf_path with latexmk in a sandbox dir; return warnings, raise RenderError.
+    """Compile tex_path to pdf_path in a sandbox dir; return warnings, raise RenderError.
 
     The engine is the one the file names on its first line (`tex_engine`). `epoch` fixes the PDF dates and
     ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0, so the output is reproducible
-    either way.
+    either way. pdfLaTeX runs with a format of the file's preamble cached in `formats` (default: the build's
+    `.cache/tex-formats` when tex_path is in the build's cache, see builder.render.texformat); without one,
+    latexmk runs the engine's own format. The PDF is the same either way.
     """
     if epoch is None:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
@@ -725,22 +731,27 @@ def compile_pdf(
     with tempfile.TemporaryDirectory(prefix="builder-tex-") as tmp:
         workdir = Path(tmp)
         (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
-        rc_file = str((latex_dir or LATEX_DIR) / "latexmkrc")
-        command = ["latexmk", "-norc", "-r", rc_file, "-pdf" if engine == "pdflatex" else "-xelatex",
-                   "-interaction=nonstopmode",
-                   "-halt-on-error", "-no-shell-escape", f"{_JOB}.tex"]
-        proc = subprocess.Popen(command, cwd=workdir, env=_env(epoch, workdir), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise RenderError(f"{tex_path}: LaTeX did not finish within {timeout:g} s") from exc
+        output = compile_with_format(workdir, _JOB, engine, _env(epoch, workdir), timeout=timeout,
+                                     formats=formats or formats_dir_for(tex_path), label=str(tex_path))
+        returncode = 0
+        if output is None:
+            rc_file = str((latex_dir or LATEX_DIR) / "latexmkrc")
+            command = ["latexmk", "-norc", "-r", rc_file, "-pdf" if engine == "pdflatex" else "-xelatex",
+                       "-interaction=nonstopmode",
+                       "-halt-on-error", "-no-shell-escape", f"{_JOB}.tex"]
+            proc = subprocess.Popen(command, cwd=workdir, env=_env(epoch, workdir), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                output, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise RenderError(f"{tex_path}: LaTeX did not finish within {timeout:g} s") from exc
+            returncode = proc.returncode
         log_file = workdir / f"{_JOB}.log"
         log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
         pdf = workdir / f"{_JOB}.pdf"
-        if proc.returncode != 0 or not pdf.exists():
+        if returncode != 0 or not pdf.exists():
             terminal = output.decode("utf-8", "replace")
             detail = tex_errors(log, output=terminal) or "\n".join(terminal.strip().splitlines()[-8:])
             meaning = hint(detail)
