@@ -332,7 +332,7 @@ def test_without_tex_the_report_fails_with_advice_and_the_rest_is_published(proj
 LATEX_WRAPPER = """
 import sys
 from pathlib import Path
-import builder.render.latex as latex
+import builder.render.latex.templates as latex
 latex.LATEX_DIR = Path(sys.argv[1])
 from builder.cli import main
 sys.exit(main(sys.argv[2:]))

@@ -95,7 +95,7 @@ class Spy:
 
         monkeypatch.setattr(texformat, "_dump", counted_dump)
         monkeypatch.setattr(texformat, "_run", counted_run)
-        monkeypatch.setattr("builder.render.latex.subprocess.Popen", counted_popen)
+        monkeypatch.setattr("builder.render.latex.compile.subprocess.Popen", counted_popen)
         monkeypatch.setattr(texformat, "_FAILED", set())
 
     @property
