@@ -104,17 +104,21 @@ def strip_bidi(text: str) -> str:
 # arXiv's metadata is written for TeX: "over 50\\% accuracy drops" means "over 50% accuracy drops". These
 # escapes of one printable character are undone, so a reader sees the character; everything else stays as written.
 _TEX_ESCAPE = re.compile(r"\\([%&_#$])")
+# Text styles authors use in abstracts ("\\textit{multilingual adaptive fine-tuning}") read as their words; any
+# other command stays as written (and prints literally: see builder.render.latex.escape).
+_TEX_STYLE = re.compile(r"\\(?:textit|textbf|emph|texttt|textsc|textsl|textrm|textsf|underline)\{([^{}\\]*)\}")
 
 
 def clean_text(text: str, *, one_line: bool = True) -> str:
     """The text as every output can carry it: surrogates refused, TeX's escaped characters (\\%, \\&, \\_, \\#, \\$)
-    unescaped, controls removed, bidi balanced and isolated.
+    unescaped and its text styles (\\textit{...}, \\emph{...}) read as their words, controls removed, bidi
+    balanced and isolated.
 
     `one_line` collapses every run of whitespace (titles, names, abstracts); without it (full-text sentences)
     the text's spacing is kept and only controls other than line breaks and tabs go.
     """
     check_surrogates(text)
-    text = _TEX_ESCAPE.sub(r"\1", text)
+    text = _TEX_STYLE.sub(r"\1", _TEX_ESCAPE.sub(r"\1", text))
     kept = "".join(ch if _allowed(ch) or (not one_line and ch in "\t\n") else _SPACE.get(ch, "") for ch in text)
     if one_line:
         kept = " ".join(kept.split())

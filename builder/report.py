@@ -56,14 +56,16 @@ def _abstract(loaded: LoadedSpec, counts: Counts, synthesis: Synthesis, rev: Rev
         f"other than their source, {counts.contested} contested by a paper, {counts.stated} stated only by their "
         f"own source and {counts.unsupported} supported by no paper.",
     ]
-    # The answer in brief: the leading finding of each of the synthesis's first two themes, cited as there.
-    # A disagreement the first theme leads with is the answer: both sides, as the synthesis cites them.
-    first = synthesis.themes[0].sentences if synthesis.themes else ()
-    sides = [x for x in first if x.contested][:2]
+    # The answer in brief. When the papers disagree on a finding of the synthesis, that is the answer: both
+    # sides, from two different papers, as the synthesis cites them. Otherwise the leading finding of each of
+    # the first two themes.
+    contested = [x for t in synthesis.themes for x in t.sentences if x.contested]
+    first_side = contested[0] if contested else None
+    other_side = next((x for x in contested[1:] if first_side and x.cites[:1] != first_side.cites[:1]), None)
     leads = [next((x for x in t.sentences if not x.contested), None) for t in synthesis.themes[:2]]
     leads = [x for x in leads if x is not None]
-    if first and first[0].contested and len(sides) == 2:
-        parts.append(f"In brief, the papers disagree: {sides[0].lead} Against this: {sides[1].lead}")
+    if first_side is not None and other_side is not None:
+        parts.append(f"In brief, the papers disagree: {first_side.lead} Against this: {other_side.lead}")
     elif leads:
         findings = " ".join(x.lead for x in leads)
         parts.append(f"In brief: {findings}")

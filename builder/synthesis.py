@@ -13,9 +13,9 @@ as (Cn); nothing is paraphrased, so every number in it is one its source states.
    the strongest first; claims of a facet beyond them join their next facet. Each theme is titled with the
    phrase its claims use most (a two-word phrase found in two or more of them, one with a facet's word
    first, else their most frequent word), in the papers' own terms.
-3. **Each paragraph**: corroborated claims first, then the others by relevance; a contested claim says which
-   paper contradicts it and quotes that paper; it ends with a consensus line (how many papers state or support
-   the theme's claims, how many contradict one).
+3. **Each paragraph**: corroborated claims first, then contested, then stated ones, each by relevance; a
+   contested claim says which paper contradicts it and quotes that paper; it ends with a consensus line (how
+   many papers state or support the theme's claims, how many contradict one).
 4. **Gaps**: the facets of the question the synthesis does not cover (its claims hold less than half of the
    facet's weighted terms between them), as the question words them.
 """
@@ -283,8 +283,9 @@ def synthesise(question: str, claims: Sequence[ClaimResult], papers: Sequence[Pa
     groups, group_facets = _group_by_facet(chosen, facets, terms, weights)
     themes = []
     quoted: set[tuple[str, int]] = set()
+    place = {r.claim.id: i for i, r in enumerate(chosen)}  # most about the question first
     for group, facet in zip(groups, group_facets, strict=True):
-        ordered = sorted(group, key=lambda r: (rank[r.verdict.status], r.claim.id))
+        ordered = sorted(group, key=lambda r: (rank[r.verdict.status], place[r.claim.id]))
         sentences = [_sentence(r, also, numbers, by_id, quoted) for r, also in _merge_duplicates(ordered, terms)]
         supporting = {r.claim.source for r in group if r.verdict.grounded} | {
             j.arxiv_id for r in group for j in r.verdict.supports

@@ -180,4 +180,9 @@ def test_tex_errors_find_errors_anywhere_on_a_line_and_say_what_they_mean() -> N
 def test_tex_escaped_characters_read_as_the_characters() -> None:
     # Seen in 2505.18673's abstract: "consistently revealing over 50\% accuracy drops".
     assert clean_text(r"over 50\% accuracy drops, R\&D, a\_b, \#1, \$5") == "over 50% accuracy drops, R&D, a_b, #1, $5"
-    assert clean_text(r"\alpha and \textbf{x} stay") == r"\alpha and \textbf{x} stay"
+    # Seen in 2204.06487's abstract: "we perform \textit{multilingual adaptive fine-tuning}".
+    assert clean_text(r"we perform \textit{multilingual adaptive fine-tuning} and \emph{MAFT}") == (
+        "we perform multilingual adaptive fine-tuning and MAFT"
+    )
+    kept = r"\alpha, \input{/etc/hostname} and \textbf{\x} stay"
+    assert clean_text(kept) == kept
