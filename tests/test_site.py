@@ -114,8 +114,8 @@ def test_pages_have_every_section_in_pdf_order(built: dict[str, object]) -> None
     text = (docs / "reports/projection-ner-low-resource.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     assert headings == ["Abstract", "Synthesis", "Introduction", "Methodology", "Results", "Review",
-                        "Limitations", "Disagreements", "Quantitative Results", "Extracted Claims", "Figures",
-                        "References"]
+                        "Limitations", "Disagreements", "Quantitative Results", "Evidence Matrix", "Extracted Claims",
+                        "Figures", "References"]
     assert re.findall(r"^### (.+)$", text, flags=re.M) == ["Dimensions", "Reviewers", "Findings"]
 
 

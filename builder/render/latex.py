@@ -33,6 +33,7 @@ from pylatex.utils import NoEscape
 from builder.errors import RenderError
 from builder.hygiene import strip_bidi
 from builder.models import REVIEW_PARTS, Finding, Paper, Reference, Report, Review
+from builder.render.latex_matrix import evidence_matrix as _evidence_matrix
 from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors, wrap_long_lines
 
 __all__ = ["missing_glyphs", "tex_errors"]  # re-exported: they moved to builder.render.texlog
@@ -586,6 +587,7 @@ _SECTIONS: dict[str, _Section] = {
     "Limitations": _without_figures(_limitations),
     "Disagreements": _without_figures(_disagreements),
     "Quantitative Results": _without_figures(_results_table),
+    "Evidence Matrix": _without_figures(_evidence_matrix),
     "Extracted Claims": _without_figures(_claims),
     "Figures": lambda doc, _report, figures: _figures(doc, figures),
     "References": _without_figures(_references),
