@@ -17,7 +17,7 @@ from builder.render.plots import PlotFile
 from builder.render.site.claim_rows import ClaimTable, all_claims, report_claims
 from builder.render.site.escape import html_id, relative, report_href, report_page
 from builder.render.site.prose import Paragraph, prose
-from builder.render.site.report_tables import MatrixTable, matrix_table
+from builder.render.site.report_tables import MatrixTable, ResultTable, matrix_table, result_table
 
 DOWNLOAD_LABELS = (("pdf", "PDF"), ("bib", "BibTeX (.bib)"), ("json", "JSON manifest"))
 
@@ -42,6 +42,7 @@ class ReportPage:
     figures: tuple[Figure, ...]
     claims: ClaimTable
     matrix: MatrixTable  # the evidence matrix (`Report.evidence_matrix`)
+    results: ResultTable  # the quantitative results (`Report.results_table`)
     cite: dict[int, str] = field(default_factory=dict)  # reference number -> "#ref-n"
     claim_refs: dict[str, str] = field(default_factory=dict)  # claim id -> "#claim-C7"
 
@@ -88,6 +89,7 @@ def report_view(
         figures=tuple(Figure(n, plot, relative(path, page) or path) for n, (plot, path) in enumerate(figures, start=1)),
         claims=report_claims(report),
         matrix=matrix_table(report),
+        results=result_table(report),
         cite={n: f"#ref-{n}" for n in range(1, len(report.papers) + 1)},
         claim_refs={r.claim.id: f"#{html_id('claim', r.claim.id)}" for r in report.claims},
     )

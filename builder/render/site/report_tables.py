@@ -1,7 +1,8 @@
-"""The report page's evidence matrix, with everything it looks up, sorts or links.
+"""The report page's evidence matrix and quantitative-results table, with everything they look up, sort or link.
 
 The matrix's cells are the model's (`Report.evidence_matrix`); here each gets its mark, its words for a screen
-reader and its sort key, each column its link to the reference and each row its link to the claim.
+reader and its sort key, each column its link to the reference and each row its link to the claim. The results
+rows are `Report.results_table`'s, in its order, with the sort keys and filter options of the page's script.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from builder.matrix import EvidenceMatrix
-from builder.models import Report, Stance
+from builder.models import Report, Result, Stance
 from builder.render.site.escape import html_id
 
 # What a cell shows, what a screen reader says for it, and its sort key (supports highest, as in the claims
@@ -20,6 +21,7 @@ MARKS = {
     Stance.NEI: ("·", "no evidence", 1),
     Stance.CONTRADICT: ("✗", "contradicts", 0),
 }
+_NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 
 
 def sort_id(claim_id: str) -> str:
@@ -106,3 +108,55 @@ def matrix_table(report: Report, matrix: EvidenceMatrix | None = None) -> Matrix
         f"{matrix.supports} supporting and {matrix.contradicts} contradicting; select a column header to sort"
     )
     return MatrixTable("evidence-matrix", caption, columns, rows, matrix.supports, matrix.contradicts)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    result: Result
+    number: int | None  # the paper's reference number
+    href: str | None  # "#ref-3"
+    paper_sort: str  # the reference number, zero-padded ("999" when none)
+    value_sort: str  # the value's first number ("" when it has none: sorted last)
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    table_id: str
+    caption: str
+    rows: tuple[ResultRow, ...]
+    paper_options: tuple[tuple[str, str], ...]  # (arXiv id, citation) of the papers with a row, in reference order
+    metric_options: tuple[tuple[str, str], ...]  # the metrics named, alphabetically
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def _value_sort(value: str) -> str:
+    match = _NUMBER.search(value)
+    return match.group(0).replace("−", "-") if match else ""
+
+
+def result_table(report: Report) -> ResultTable:
+    """`Report.results_table` as the page's sortable, filterable table."""
+    numbers = report.reference_numbers
+    rows = tuple(
+        ResultRow(
+            result=r,
+            number=numbers.get(r.paper),
+            href=f"#ref-{numbers[r.paper]}" if r.paper in numbers else None,
+            paper_sort=f"{numbers.get(r.paper, 999):03d}",
+            value_sort=_value_sort(r.value),
+        )
+        for r in report.results_table
+    )
+    papers = {r.paper for r in report.results_table}
+    count = len(rows)
+    return ResultTable(
+        table_id="results-table",
+        caption=f"{count} quantitative {'result' if count == 1 else 'results'} stated by the papers; "
+        "select a column header to sort",
+        rows=rows,
+        paper_options=tuple((p.arxiv_id, report.citation(p.arxiv_id)) for p in report.papers if p.arxiv_id in papers),
+        metric_options=tuple((m, m) for m in sorted({r.metric for r in report.results_table if r.metric})),
+    )
