@@ -357,6 +357,16 @@ class Counts:
         """Claims whose status is corroborated (`corroborated` also counts corroborated claims now contested)."""
         return self.claims - self.contested - self.stated - self.unsupported
 
+    @property
+    def by_status(self) -> tuple[tuple[ClaimStatus, int], ...]:
+        """How many claims have each status, in the order the abstract states them; the four add up to `claims`."""
+        return (
+            (ClaimStatus.CORROBORATED, self.corroborated_status),
+            (ClaimStatus.CONTESTED, self.contested),
+            (ClaimStatus.STATED, self.stated),
+            (ClaimStatus.UNSUPPORTED, self.unsupported),
+        )
+
 
 @dataclass(frozen=True)
 class Reference:
