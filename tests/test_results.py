@@ -222,7 +222,7 @@ def test_the_tex_has_the_table_before_the_claims_with_every_value_escaped() -> N
 def test_the_page_has_the_table_with_an_id_and_escaped_cells() -> None:
     page = report_markdown(report_view(make_report(results_table=TABLE), {}, []))
     html = page[page.index("## Quantitative Results") : page.index("## Evidence Matrix")]
-    assert '<table data-lr-table class="lr-results" id="results-table">' in html
+    assert '<table data-lr-table id="results-table">' in html
     assert "<caption>3 quantitative results stated by the papers; select a column header to sort</caption>" in html
     # Sortable and filterable as the claims table is (litreport.js): a sort button in every header, the paper and
     # value cells sorted by their keys, filters by text, paper and metric, and the live count.

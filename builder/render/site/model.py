@@ -185,11 +185,6 @@ class SiteIndex:
         return tuple((status.value, count, STATUS_PHRASES[status]) for status, count in total.by_status)
 
     @property
-    def status_headers(self) -> list[tuple[str, str]]:
-        """The home table's status columns, (header, sort type), in `Counts.by_status` order."""
-        return [(status.capitalize(), "number") for status, _, _ in self.status_counts]
-
-    @property
     def nav(self) -> list[object]:
         """MkDocs' `nav`: home, the reports (newest first, as on the home page), then the papers and claims."""
         nav: list[object] = [{"Home": "index.md"}]

@@ -107,7 +107,7 @@ def matrix_table(report: Report, matrix: EvidenceMatrix | None = None) -> Matrix
         f"Evidence matrix: {n} {'claim' if n == 1 else 'claims'} against {m} {'paper' if m == 1 else 'papers'}, "
         f"{matrix.supports} supporting and {matrix.contradicts} contradicting; select a column header to sort"
     )
-    return MatrixTable("evidence-matrix", caption, columns, rows, matrix.supports, matrix.contradicts)
+    return MatrixTable("matrix-table", caption, columns, rows, matrix.supports, matrix.contradicts)
 
 
 @dataclass(frozen=True)
