@@ -4,12 +4,12 @@ The site is built once, with `site_url` under a subpath (`/team/reports/`), and 
 folder, as it would be deployed. Checks what only a browser can: the home table sorts and filters (also by
 keyboard), the claims table filters to verified claims and a row expands to its evidence, the results table
 sorts by value and filters by metric, the evidence matrix sorts by a paper (its foot stays last) and links to
-the references and claims, the PDF and .bib downloads return 200, search finds a report by a word of one of its claims (over HTTP and from file://),
-axe-core (shipped inside the axe-playwright-python wheel, injected locally) reports no serious or critical
-violation on any page type in either palette or on a phone-sized screen, no console error, no failed
-request and no request to any host but the local server. One screenshot per page type goes to
-`build/screenshots/` for people to review. Skipped, with the reason, when chromium or the playwright
-package is not installed (never downloads a browser).
+the references and claims, the PDF and .bib downloads return 200, search finds a report by a word of one of
+its claims (over HTTP and from file://), axe-core (shipped inside the axe-playwright-python wheel, injected
+locally) reports no serious or critical violation on any page type in either palette or on a phone-sized
+screen, no console error, no failed request and no request to any host but the local server. One screenshot
+per page type goes to `build/screenshots/` for people to review. Skipped, with the reason, when chromium or
+the playwright package is not installed (never downloads a browser).
 """
 
 from __future__ import annotations

@@ -30,8 +30,15 @@ def judgement(paper: str, stance: Stance, setting: str = "open") -> PaperVerdict
 
 
 def verdict(**fields: object) -> Verdict:
-    base = {"claim_id": "C1", "verified": False, "confidence": 0.1, "grounded": False, "corroborated": False,
-            "evidence": (), "rationale": "r"}
+    base = {
+        "claim_id": "C1",
+        "verified": False,
+        "confidence": 0.1,
+        "grounded": False,
+        "corroborated": False,
+        "evidence": (),
+        "rationale": "r",
+    }
     return Verdict(**{**base, **fields})
 
 
@@ -83,8 +90,16 @@ def test_a_claim_citing_no_paper_of_the_report_has_no_source_column() -> None:
 
 @pytest.mark.parametrize(
     ("papers", "most", "sizes"),
-    [(0, 12, []), (1, 12, [1]), (8, 12, [8]), (12, 12, [12]), (13, 12, [7, 6]), (24, 12, [12, 12]),
-     (25, 12, [9, 8, 8]), (3, 1, [1, 1, 1])],
+    [
+        (0, 12, []),
+        (1, 12, [1]),
+        (8, 12, [8]),
+        (12, 12, [12]),
+        (13, 12, [7, 6]),
+        (24, 12, [12, 12]),
+        (25, 12, [9, 8, 8]),
+        (3, 1, [1, 1, 1]),
+    ],
 )
 def test_column_groups_are_even_runs_in_order(papers: int, most: int, sizes: list[int]) -> None:
     matrix = EvidenceMatrix(tuple(MatrixColumn(n, f"p{n}", 0, 0) for n in range(1, papers + 1)), ())
@@ -130,7 +145,10 @@ def test_the_tex_splits_many_papers_into_tables_of_at_most_twelve() -> None:
     assert "Papers [1]–[9] (table 1 of 3)" in section and "Papers [18]–[25] (table 3 of 3)" in section
     # The counts per claim close the last table only; every table counts its own papers' claims.
     assert [r"\builderyes{} & \builderno{} \\" in t.split(r"\endfirsthead", 1)[0] for t in tables] == [
-        False, False, True]
+        False,
+        False,
+        True,
+    ]
     assert r"\cellcolor{brand!12}\builderyes{}" in tables[0]  # C1's own source, shaded
     single = render_tex(make_report()).split(r"\section{Evidence Matrix}", 1)[1].split(r"\section{Extracted", 1)[0]
     assert single.count(r"\begin{longtable}") == 1 and "(table 1 of" not in single
@@ -139,16 +157,19 @@ def test_the_tex_splits_many_papers_into_tables_of_at_most_twelve() -> None:
     assert "This report has no claims, so there is no matrix." in empty
 
 
-@pytest.mark.skipif(not all(shutil.which(t) for t in ("latexmk", "pdflatex", "pdftotext")),
-                    reason="needs latexmk, pdflatex and pdftotext")
+@pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("latexmk", "pdflatex", "pdftotext")),
+    reason="needs latexmk, pdflatex and pdftotext",
+)
 def test_the_pdf_prints_every_cell_and_fits_the_page_width(tmp_path: Path) -> None:
     report = many_papers_report()
     tex_path = tmp_path / "report.tex"
     tex_path.write_text(render_tex(report), encoding="utf-8")
     pdf = tmp_path / "report.pdf"
     compile_pdf(tex_path, pdf, epoch=report_epoch(report))
-    layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                            text=True, check=True).stdout
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     section = layout.split("Evidence Matrix", 1)[1].split("Extracted Claims", 1)[0]
     marks: dict[str, str] = {}
     for line in section.splitlines():
@@ -159,8 +180,9 @@ def test_the_pdf_prints_every_cell_and_fits_the_page_width(tmp_path: Path) -> No
     assert marks == {r.claim_id: "".join(symbol[s] for s in r.cells) for r in report.evidence_matrix.rows}
     assert marks["C2"].endswith("✓") and marks["C3"].endswith("✗")  # paper [25], in the third table
     # Every word of the section lies inside the text block (A4, 2.4 cm margins): nothing runs into the margin.
-    boxes = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
     start = next(i for i, w in enumerate(words) if w[2] == "Matrix")
     end = next(i for i, w in enumerate(words) if i > start and w[2] == "Extracted")
@@ -182,20 +204,32 @@ def test_the_page_has_an_accessible_sortable_table_with_links() -> None:
     assert len(headers) == 1 + 4 + 2 and all('scope="col"' in h and 'aria-sort="none"' in h for h in headers)
     assert head.count('class="lr-sort"') == 7  # every column sorts
     assert re.findall(r'<a href="(#ref-\d+)" title="([^"]+)">', head) == [
-        ("#ref-1", "[1] Politov et al. (2025)"), ("#ref-2", "[2] García-Ferrero et al. (2022)"),
-        ("#ref-3", "[3] Wu et al. (2020)"), ("#ref-4", "[4] Mayhew et al. (2023)")]
+        ("#ref-1", "[1] Politov et al. (2025)"),
+        ("#ref-2", "[2] García-Ferrero et al. (2022)"),
+        ("#ref-3", "[3] Wu et al. (2020)"),
+        ("#ref-4", "[4] Mayhew et al. (2023)"),
+    ]
     assert 'aria-label="Sort by [2] García-Ferrero et al. (2022)"' in head  # a sort button named for its paper
     rows = re.findall(r"<tbody[^>]*>(.*?)</tbody>", html)
     assert len(rows) == 6
     assert re.findall(r'<th scope="row" class="lr-id" data-sort="(C0+\d)"><a href="(#claim-C\d)">', html) == [
-        (f"C{'0' * 5}{n}", f"#claim-C{n}") for n in range(1, 7)]
+        (f"C{'0' * 5}{n}", f"#claim-C{n}") for n in range(1, 7)
+    ]
     # C5: no evidence in [1], contradicted by its own source [2] (framed), as a mark and as words.
-    c5 = re.findall(r'<td class="lr-cell ([^"]+)" data-sort="(\d)" title="([^"]+)"><span aria-hidden="true">(.)</span>'
-                    r'<span class="lr-sr-only">([^<]+)</span></td>', rows[4])
+    c5 = re.findall(
+        r'<td class="lr-cell ([^"]+)" data-sort="(\d)" title="([^"]+)"><span aria-hidden="true">(.)</span>'
+        r'<span class="lr-sr-only">([^<]+)</span></td>',
+        rows[4],
+    )
     assert c5 == [
         ("lr-cell--nei", "1", "[1] Politov et al. (2025) has no evidence on C5", "·", "no evidence"),
-        ("lr-cell--contradict lr-cell--own", "0", "[2] García-Ferrero et al. (2022) contradicts C5 (its source)", "✗",
-         "contradicts, its source"),
+        (
+            "lr-cell--contradict lr-cell--own",
+            "0",
+            "[2] García-Ferrero et al. (2022) contradicts C5 (its source)",
+            "✗",
+            "contradicts, its source",
+        ),
         ("lr-cell--nei", "1", "[3] Wu et al. (2020) has no evidence on C5", "·", "no evidence"),
         ("lr-cell--nei", "1", "[4] Mayhew et al. (2023) has no evidence on C5", "·", "no evidence"),
     ]
@@ -210,8 +244,13 @@ def test_the_manifest_holds_the_matrix() -> None:
     data = manifest(make_report())
     matrix = data["evidence_matrix"]
     assert [c["paper"] for c in matrix["columns"]] == [p.arxiv_id for p in PAPERS]
-    assert matrix["rows"][4] == {"claim": "C5", "cells": ["NEI", "CONTRADICT", "NEI", "NEI"], "source": 1,
-                                 "supports": 0, "contradicts": 1}
+    assert matrix["rows"][4] == {
+        "claim": "C5",
+        "cells": ["NEI", "CONTRADICT", "NEI", "NEI"],
+        "source": 1,
+        "supports": 0,
+        "contradicts": 1,
+    }
     assert matrix["columns"][0] == {"paper": POLITOV.arxiv_id, "supports": 3, "contradicts": 0}
     manifest_adapter().validate_python(data)
     assert list(data).index("evidence_matrix") == list(data).index("results") + 1
