@@ -10,6 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from builder.matrix import EvidenceMatrix
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 ARXIV_PDF = "https://arxiv.org/pdf/"
@@ -353,6 +357,16 @@ class Counts:
         """Claims whose status is corroborated (`corroborated` also counts corroborated claims now contested)."""
         return self.claims - self.contested - self.stated - self.unsupported
 
+    @property
+    def by_status(self) -> tuple[tuple[ClaimStatus, int], ...]:
+        """How many claims have each status, in the order the abstract states them; the four add up to `claims`."""
+        return (
+            (ClaimStatus.CORROBORATED, self.corroborated_status),
+            (ClaimStatus.CONTESTED, self.contested),
+            (ClaimStatus.STATED, self.stated),
+            (ClaimStatus.UNSUPPORTED, self.unsupported),
+        )
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -380,6 +394,7 @@ SECTIONS = (
     "Limitations",
     "Disagreements",
     "Quantitative Results",
+    "Evidence Matrix",
     "Extracted Claims",
     "Figures",
     "References",
@@ -437,6 +452,14 @@ class Report:
             Reference(number=n, paper=p, bib_key=self.bib_keys.get(p.arxiv_id), venue=format_venue(p.journal_ref))
             for n, p in enumerate(self.papers, start=1)
         )
+
+    @property
+    def evidence_matrix(self) -> EvidenceMatrix:
+        """Every claim (rows, in claim order) against every paper (columns, in reference order), each cell the
+        paper's stance from the claim's verdict (`builder/matrix.py`), with the counts per row and column."""
+        from builder.matrix import evidence_matrix
+
+        return evidence_matrix(self.papers, self.claims)
 
     def origin(self, claim: Claim) -> str:
         """Where a claim comes from, as both renderers print it: 'Extracted from sentence 2 of [1].'"""

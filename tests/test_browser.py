@@ -2,13 +2,14 @@
 
 The site is built once, with `site_url` under a subpath (`/team/reports/`), and served from the parent
 folder, as it would be deployed. Checks what only a browser can: the home table sorts and filters (also by
-keyboard), the claims table filters to verified claims and a row expands to its evidence, the PDF and .bib
-downloads return 200, search finds a report by a word of one of its claims (over HTTP and from file://),
-axe-core (shipped inside the axe-playwright-python wheel, injected locally) reports no serious or critical
-violation on any page type in either palette or on a phone-sized screen, no console error, no failed
-request and no request to any host but the local server. One screenshot per page type goes to
-`build/screenshots/` for people to review. Skipped, with the reason, when chromium or the playwright
-package is not installed (never downloads a browser).
+keyboard), the claims table filters to verified claims and a row expands to its evidence, the results table
+sorts by value and filters by metric, the evidence matrix sorts by a paper (its foot stays last) and links to
+the references and claims, the PDF and .bib downloads return 200, search finds a report by a word of one of
+its claims (over HTTP and from file://), axe-core (shipped inside the axe-playwright-python wheel, injected
+locally) reports no serious or critical violation on any page type in either palette or on a phone-sized
+screen, no console error, no failed request and no request to any host but the local server. One screenshot
+per page type goes to `build/screenshots/` for people to review. Skipped, with the reason, when chromium or
+the playwright package is not installed (never downloads a browser).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 from factories import make_draft_report, make_report
 
+from builder.models import Result
 from builder.render.plots import make_plots
 from builder.render.site import build_site, write_docs
 
@@ -44,6 +46,11 @@ SHOTS = ROOT / "build" / "screenshots"
 PAGE_TYPES = {"home": "index.html", "report": "reports/projection-ner-low-resource.html", "papers": "papers.html",
               "claims": "claims.html"}
 BIB = "@misc{politov2025revisiting,\n  title = {Revisiting Projection-based Data Transfer},\n}\n"
+RESULTS = (  # the report page's Quantitative Results, to sort and filter
+    Result("2501.18750", "WikiANN", "F1", "+2.3 F1", "over mBERT", "It gains +2.3 F1 on WikiANN over mBERT.", 3),
+    Result("2501.18750", "MasakhaNER", "F1", "10.5 F1", "", "It gains 10.5 F1 on MasakhaNER.", 4),
+    Result("2004.12440", "XNLI", "accuracy", "71.4%", "", "XLM-R reaches 71.4% accuracy on XNLI.", 0),
+)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -73,7 +80,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     www.mkdir()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
     base = f"http://127.0.0.1:{httpd.server_port}/{SUBPATH}"
-    good = make_report()
+    good = make_report(results_table=RESULTS)
     claims = list(make_report().claims)
     first = claims[0]
     claims[0] = type(first)(type(first.claim)(**{**first.claim.__dict__, "text": f"A {WORD} transfer claim."}),
@@ -185,7 +192,7 @@ def test_claims_filter_to_verified_and_row_expands(page: tuple[Any, Recorder], s
     assert set(shown.evaluate_all("bs => bs.map(b => b.dataset.verified)")) == {"1"}
     tab.get_by_label("Source paper").select_option("2004.12440")
     assert tab.locator("#claims-table tbody:not([hidden]) th[scope=row]").all_inner_texts() == ["C4"]
-    tab.get_by_role("button", name="Clear filters").click()
+    tab.locator('form[data-table="claims-table"]').get_by_role("button", name="Clear filters").click()
     tab.wait_for_function("document.querySelectorAll('#claims-table tbody:not([hidden])').length === 6")
 
     evidence = tab.locator("#claim-C1-evidence")
@@ -219,6 +226,51 @@ def test_sort_claims_by_confidence_keeps_evidence_with_its_claim(page: tuple[Any
         "#all-claims tbody:not([hidden])", "bs => bs.map(b => parseFloat(b.dataset.confidence))"
     )
     assert shown and min(shown) >= 0.8 and len(shown) < len(values)
+
+
+def test_results_table_sorts_and_filters(page: tuple[Any, Recorder], server: str) -> None:
+    tab, _ = page
+    tab.goto(server + "reports/projection-ner-low-resource.html")
+    values = "#results-table tbody:not([hidden]) td:nth-child(4)"
+    assert tab.locator(values).all_inner_texts() == ["+2.3 F1", "10.5 F1", "71.4%"]  # reference order
+    header = tab.locator("#results-table thead th", has_text="Value")
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert tab.locator(values).all_inner_texts() == ["+2.3 F1", "10.5 F1", "71.4%"]  # by number, not by text
+    header.locator("button").click()
+    assert tab.locator(values).all_inner_texts() == ["71.4%", "10.5 F1", "+2.3 F1"]
+    tab.get_by_label("Metric").select_option("F1")
+    assert tab.locator(values).all_inner_texts() == ["10.5 F1", "+2.3 F1"]
+    assert tab.locator('.lr-count[data-table="results-table"]').inner_text() == "Showing 2 of 3."
+    tab.get_by_label("Filter results").fill("masakhaner")
+    assert tab.locator(values).all_inner_texts() == ["10.5 F1"]
+
+
+def test_evidence_matrix_sorts_and_links(page: tuple[Any, Recorder], server: str) -> None:
+    """The matrix sorts by a paper's column (its foot stays last), and its ids and headers are links."""
+    tab, _ = page
+    tab.goto(server + "reports/projection-ner-low-resource.html")
+    ids = "#matrix-table tbody th[scope=row]"
+    assert tab.locator(ids).all_inner_texts() == ["C1", "C2", "C3", "C4", "C5", "C6"]
+    column = tab.locator("#matrix-table thead th").nth(2)  # [2] García-Ferrero et al. (2022)
+    column.get_by_role("button", name="Sort by [2] García-Ferrero et al. (2022)").click()
+    assert column.get_attribute("aria-sort") == "ascending"
+    assert tab.locator(ids).all_inner_texts()[0] == "C5"  # contradicted by [2]: ✗ sorts lowest
+    marks = tab.eval_on_selector_all(
+        "#matrix-table tbody tr", "rows => rows.map(r => r.cells[2].querySelector('[aria-hidden]').textContent)"
+    )
+    assert marks == ["✗", "·", "·", "·", "·", "·"]
+    last = tab.evaluate("() => [...document.querySelectorAll('#matrix-table tr')].pop().cells[0].textContent")
+    assert last == "Claims contradicted"
+    tab.locator("#matrix-table thead th", has_text="Supports").locator("button").click()
+    tab.locator("#matrix-table thead th", has_text="Supports").locator("button").click()
+    assert tab.locator(ids).all_inner_texts()[0] == "C4"  # supported by [3] and [4]
+    assert tab.locator(".lr-count[data-table='matrix-table']").inner_text().startswith("Sorted by ✓ Supports")
+    tab.locator("#matrix-table thead a", has_text="[4]").click()
+    tab.wait_for_url("**#ref-4")
+    tab.locator(ids + " a", has_text="C5").click()
+    tab.wait_for_url("**#claim-C5")
+    assert tab.locator("#claim-C5").is_visible()
 
 
 def search(tab: Any, word: str) -> list[str]:

@@ -121,8 +121,8 @@ def test_compiles_to_a_multi_page_pdf(built: dict) -> None:
 def test_sections_in_order(built: dict) -> None:
     text = built["text"]
     headings = ["Abstract", "1 Synthesis", "2 Introduction", "3 Methodology", "4 Results", "5 Review",
-                "6 Limitations", "7 Disagreements", "8 Quantitative Results", "9 Extracted Claims", "10 Figures",
-                "References"]
+                "6 Limitations", "7 Disagreements", "8 Quantitative Results", "9 Evidence Matrix",
+                "10 Extracted Claims", "11 Figures", "References"]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)

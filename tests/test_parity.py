@@ -7,11 +7,13 @@ the two documents show.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from test_pipeline import EXAMPLES, pdftotext, run_builder
@@ -79,6 +81,92 @@ class _PageText(HTMLParser):
         return re.sub(r"\s+", " ", "".join(self.parts))
 
 
+class _MatrixTable(HTMLParser):
+    """The page's evidence matrix as a reader gets it: the text of each cell of each row, body and foot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.rows: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and dict(attrs).get("id") == "matrix-table":
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th") and self.rows:
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+
+
+MARKS = "✓✗·"
+STANCE_MARK = {"SUPPORT": "✓", "CONTRADICT": "✗", "NEI": "·"}
+
+
+def _pdf_table_lines(pdf: Path, first: str, last: str) -> list[str]:
+    """The lines of the PDF between the headings `first` and `last`, rebuilt from each word's position: words of
+    a page whose vertical centres follow each other within 3 pt make a line, read left to right. pdftotext's own
+    layout mode lets a draft's diagonal watermark pull a table apart into columns; its pieces are left out here
+    (their boxes are far taller than a line of text)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    words = []  # (page, vertical centre, left, word), in reading order
+    for page, body in enumerate(out.split("<page ")[1:], start=1):
+        for x0, y0, y1, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" '
+                                           r'yMax="([\d.]+)">([^<]*)</word>', body):
+            if float(y1) - float(y0) < 20:
+                words.append((page, (float(y0) + float(y1)) / 2, float(x0), html.unescape(word)))
+    text = [w[3] for w in words]
+    start = words[next(i for i in range(1, len(text)) if text[i - 1 : i + 1] == first.split())][:2]
+    end = words[next(i for i in range(len(text)) if text[i : i + 2] == last.split() and words[i][:2] > start)][:2]
+    lines: list[list[tuple[int, float, float, str]]] = []
+    for word in sorted(w for w in words if start < w[:2] < end):  # by place: reading order can put a column last
+        if lines and lines[-1][-1][0] == word[0] and word[1] - lines[-1][-1][1] <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [" ".join(w[3] for w in sorted(line, key=lambda w: w[2])) for line in lines]
+
+
+def _pdf_matrix(pdf: Path) -> tuple[dict[str, tuple[str, list[int]]], dict[str, list[int]]]:
+    """Claim id -> (its marks, in column order over every table of the section, and the numbers after them),
+    and "supported"/"contradicted" -> the counts of the foot rows, read from the PDF's Evidence Matrix section."""
+    rows: dict[str, tuple[str, list[int]]] = {}
+    foot: dict[str, list[int]] = {"supported": [], "contradicted": []}
+    for line in _pdf_table_lines(pdf, "Evidence Matrix", "Extracted Claims"):
+        if match := re.search(r"(?:^|\s)(C\d+) (.*[✓✗·].*)", line):  # after any piece of the watermark ("D C5")
+            marks, numbers = rows.get(match.group(1), ("", []))
+            rest = match.group(2)
+            marks += re.sub(f"[^{MARKS}]", "", rest)
+            rows[match.group(1)] = (marks, numbers + [int(n) for n in re.findall(r"\d+", rest)])
+        elif match := re.match(r"Claims (supported|contradicted) (.*)$", line):
+            foot[match.group(1)] += [int(n) for n in re.findall(r"\d+", match.group(2))]
+    return rows, foot
+
+
+def _page_matrix(html: str) -> tuple[dict[str, tuple[str, list[int]]], dict[str, list[int]]]:
+    """The same, read from the page's table: each row's marks (the cells' visible text) and its counts."""
+    table = _MatrixTable()
+    table.feed(html)
+    rows: dict[str, tuple[str, list[int]]] = {}
+    foot: dict[str, list[int]] = {}
+    for cells in table.rows[1:]:  # the first is the header
+        head, rest = cells[0].strip(), cells[1:]
+        numbers = [int(c) for c in rest if c.strip().isdigit()]
+        if match := re.fullmatch(r"Claims (supported|contradicted)", head):
+            foot[match.group(1)] = numbers
+        else:
+            rows[head] = ("".join(c for cell in rest for c in cell if c in MARKS), numbers)
+    return rows, foot
+
+
 def _flat(text: str) -> str:
     """Whitespace folded, and the hyphenation pdftotext keeps at line ends undone."""
     return re.sub(r"\s+", " ", re.sub(r"-\n(?=[a-z])", "", text))
@@ -100,6 +188,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(out / "pdf" / f"{slug}.pdf"), "-"],
                                 capture_output=True, text=True, check=True).stdout
         docs[slug] = {
+            "html": (out / "site" / "reports" / f"{slug}.html").read_text(encoding="utf-8"),
+            "pdf_path": out / "pdf" / f"{slug}.pdf",
             "pdf_lines": [line.strip() for line in layout.splitlines()],
             "pdf": _flat(raw_pdf),
             "page": page.text,
@@ -176,3 +266,40 @@ def test_same_warnings_counts_and_status(documents: dict[str, dict], slug: str) 
         doc["page"]
     )
     assert ("Quality gate: ✓ passed" if data["review"]["gate_passed"] else "Quality gate: ✗ not passed") in doc["pdf"]
+
+
+@pytest.mark.parametrize("slug", [spec.stem for spec in EXAMPLES])
+def test_same_evidence_matrix(documents: dict[str, dict], slug: str) -> None:
+    """Every cell of the matrix, and its counts, read back from the PDF's tables and from the page's table, are
+    the manifest's; and the manifest's cells are the verdicts' (supported_by, contradicted_by, grounded)."""
+    doc = documents[slug]
+    data = doc["data"]
+    matrix = data["evidence_matrix"]
+    expected = {
+        r["claim"]: ("".join(STANCE_MARK[c] for c in r["cells"]), [r["supports"], r["contradicts"]])
+        for r in matrix["rows"]
+    }
+    pdf_rows, pdf_foot = _pdf_matrix(doc["pdf_path"])
+    page_rows, page_foot = _page_matrix(doc["html"])
+    assert pdf_rows == expected
+    assert page_rows == expected
+    assert len(expected) == len(data["claims"]) and all(len(m) == len(data["papers"]) for m, _ in expected.values())
+    columns = matrix["columns"]
+    foot = {
+        "supported": [c["supports"] for c in columns] + [sum(c["supports"] for c in columns)],
+        "contradicted": [c["contradicts"] for c in columns] + [sum(c["contradicts"] for c in columns)],
+    }
+    assert pdf_foot == foot and page_foot == foot
+    # The cells are the verdicts: contradictions are `contradicted_by`, supports the source's (grounded) and
+    # `supported_by`'s.
+    ids = [p["arxiv_id"] for p in data["papers"]]
+    for claim, row in zip(data["claims"], matrix["rows"], strict=True):
+        cells = dict(zip(ids, row["cells"], strict=True))
+        assert {p for p, c in cells.items() if c == "CONTRADICT"} == {j["arxiv_id"] for j in claim["contradicted_by"]}
+        others = {p for p, c in cells.items() if c == "SUPPORT" and p != claim["source"]}
+        assert others == {j["arxiv_id"] for j in claim["supported_by"]}
+        assert (cells.get(claim["source"]) == "SUPPORT") == claim["grounded"]
+    # Each disagreement shows as a cross: the other paper's column of the claim's row, in the PDF and on the page.
+    for d in data["disagreements"]:
+        column = ids.index(d["papers"][1])
+        assert pdf_rows[d["claims"][0]][0][column] == "✗" == page_rows[d["claims"][0]][0][column], d["claims"]

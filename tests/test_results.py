@@ -5,6 +5,7 @@ manifest."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -220,9 +221,22 @@ def test_the_tex_has_the_table_before_the_claims_with_every_value_escaped() -> N
 
 def test_the_page_has_the_table_with_an_id_and_escaped_cells() -> None:
     page = report_markdown(report_view(make_report(results_table=TABLE), {}, []))
-    html = page[page.index("## Quantitative Results") : page.index("## Extracted Claims")]
-    assert '<table class="lr-results" id="results-table">' in html
-    assert "<caption>3 quantitative results stated by the papers</caption>" in html
+    html = page[page.index("## Quantitative Results") : page.index("## Evidence Matrix")]
+    assert '<table data-lr-table id="results-table">' in html
+    assert "<caption>3 quantitative results stated by the papers; select a column header to sort</caption>" in html
+    # Sortable and filterable as the claims table is (litreport.js): a sort button in every header, the paper and
+    # value cells sorted by their keys, filters by text, paper and metric, and the live count.
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert re.findall(r'data-type="(\w+)"><button type="button" class="lr-sort">([^<]+)<', head) == [
+        ("number", "Paper"), ("text", "Task or dataset"), ("text", "Metric"), ("number", "Value"),
+        ("text", "Condition"), ("text", "Sentence")]
+    assert re.findall(r'data-sort="([^"]*)"><a href="#ref-\d">', html) == ["001", "001", "003"]
+    assert re.findall(r'data-sort="([^"]*)"><strong>', html) == ["+2.3", "50", "71.4"]
+    assert '<form class="lr-filters" data-table="results-table" hidden>' in html
+    assert re.findall(r'<select id="results-table-(\w+)" data-match="\1">', html) == ["paper", "metric"]
+    assert re.findall(r'<option value="([^"]+)">', html) == [POLITOV.arxiv_id, PAPERS[2].arxiv_id, "F1", "accuracy"]
+    assert '<p class="lr-count" data-table="results-table" aria-live="polite">Showing 3 of 3.</p>' in html
+    assert re.findall(r'<tbody data-paper="[^"]+" data-metric="([^"]*)">', html) == ["F1", "", "accuracy"]
     assert '<a href="#ref-1">[1]</a>' in html and '<a href="#ref-3">[3]</a>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count('<tbody data-paper="') == 3  # one per row, as litreport.js sorts tables

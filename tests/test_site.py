@@ -114,8 +114,8 @@ def test_pages_have_every_section_in_pdf_order(built: dict[str, object]) -> None
     text = (docs / "reports/projection-ner-low-resource.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     assert headings == ["Abstract", "Synthesis", "Introduction", "Methodology", "Results", "Review",
-                        "Limitations", "Disagreements", "Quantitative Results", "Extracted Claims", "Figures",
-                        "References"]
+                        "Limitations", "Disagreements", "Quantitative Results", "Evidence Matrix", "Extracted Claims",
+                        "Figures", "References"]
     assert re.findall(r"^### (.+)$", text, flags=re.M) == ["Dimensions", "Reviewers", "Findings"]
 
 
@@ -147,8 +147,24 @@ def test_build_produces_home_report_and_index_pages(built: dict[str, object]) ->
     assert "reports/projection-ner-low-resource.html" in hrefs
     assert "downloads/projection-ner-low-resource/projection-ner-low-resource.pdf" in hrefs
     text = " ".join(home.text)
-    for column in ("Title", "Date", "Question", "Score", "Tier", "Papers", "Claims", "Verified", "Status"):
+    for column in ("Title", "Date", "Question", "Score", "Tier", "Papers", "Claims", "Status"):
         assert column in text
+    # The headline counts are the claims' statuses (`Counts.by_status`), which add up to the claims, not "verified":
+    # each report has C4 corroborated, C5 contested, C1-C3 stated and C6 unsupported.
+    flat = re.sub(r"\s+", " ", text)
+    assert "of the 12 claims:" in flat and "verified" not in flat.lower()
+    for count, status, meaning in ((2, "corroborated", "a paper other than their source supports them"),
+                                   (2, "contested", "a paper of their report contradicts them"),
+                                   (6, "stated", "only their own source states them"),
+                                   (2, "unsupported", "no paper supports them")):
+        assert f"{count} {status} : {meaning}" in flat or f"{count} {status}: {meaning}" in flat, status
+    html = (site / "index.html").read_text(encoding="utf-8")
+    head = html.split('id="reports-table"')[1].split("</thead>")[0]
+    assert re.findall(r'class="lr-sort">([^<]+)<', head) == [
+        "Title", "Date", "Question", "Score", "Tier", "Papers", "Claims", "Status", "PDF"]
+    row = html.split('id="reports-table"')[1].split("<tbody")[1].split("</tbody>")[0]
+    assert '<td data-sort="6">6<ul class="lr-claim-statuses"><li>1 corroborated</li><li>1 contested</li>' \
+           "<li>3 stated</li><li>1 unsupported</li></ul></td>" in row  # each report's claims by status
     assert "broken-spec" in text and "field 'papers' <must> not be empty" in text  # failed build, as text
 
 

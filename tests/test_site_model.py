@@ -33,7 +33,15 @@ def test_reports_newest_first_and_the_nav_follows() -> None:
         "claims.md",
     ]
     assert site.failed == (("aa", "a"), ("zz", "b"))
-    assert (site.report_count, site.claim_count, site.verified_count, site.failed_count) == (3, 12, 8, 2)
+    assert (site.report_count, site.claim_count, site.failed_count) == (3, 12, 2)
+    # The home page's headline: the claims by status, which add up to the claims (each factory report: C4
+    # corroborated, C5 contested, C1-C3 stated, C6 unsupported), in the abstract's order.
+    assert [(status, count) for status, count, _ in site.status_counts] == [
+        ("corroborated", 2),
+        ("contested", 2),
+        ("stated", 6),
+        ("unsupported", 2),
+    ]
     assert site_index([], {}, {}, {}).nav == [{"Home": "index.md"}, "papers.md", "claims.md"]
 
 

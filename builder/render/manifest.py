@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
 from builder import __version__
+from builder.matrix import EvidenceMatrix
 from builder.models import ClaimResult, ClaimStatus, Paper, PaperVerdict, Report, Result, Review, Stance
 
 SCHEMA_FILE = "docs/manifest.schema.json"  # relative to the project root
@@ -205,6 +206,43 @@ class ManifestResult(TypedDict):
 
 
 @with_config(_STRICT)
+class ManifestMatrixColumn(TypedDict):
+    """A column of the evidence matrix: a paper, in reference order."""
+
+    paper: str
+    """arXiv id of the paper."""
+    supports: Count
+    """Claims it supports (their own source's support included)."""
+    contradicts: Count
+    """Claims it contradicts."""
+
+
+@with_config(_STRICT)
+class ManifestMatrixRow(TypedDict):
+    """A row of the evidence matrix: a claim, in claim order."""
+
+    claim: str
+    """The claim's id."""
+    cells: list[Stance]
+    """What each paper of `columns`, in that order, says about the claim: SUPPORT, CONTRADICT or NEI (no
+    evidence either way)."""
+    source: Index | None
+    """Position in `columns` of the claim's own source, from 0; null when it is not a paper of the report."""
+    supports: Count
+    """Papers that support the claim, its own source included."""
+    contradicts: Count
+    """Papers that contradict it."""
+
+
+@with_config(_STRICT)
+class ManifestMatrix(TypedDict):
+    """Every claim against every paper (docs/synthesis.md#the-evidence-matrix), read from the verdicts."""
+
+    columns: list[ManifestMatrixColumn]
+    rows: list[ManifestMatrixRow]
+
+
+@with_config(_STRICT)
 class ManifestFinding(TypedDict):
     """A review finding."""
 
@@ -277,6 +315,8 @@ class Manifest(TypedDict):
     disagreements: list[ManifestDisagreement]
     results: list[ManifestResult]
     """Quantitative results the papers state, by reference number then sentence order."""
+    evidence_matrix: ManifestMatrix
+    """What every paper says about every claim."""
     review: ManifestReview
     warnings: list[str]
 
@@ -357,6 +397,25 @@ def _result(row: Result) -> ManifestResult:
     )
 
 
+def _matrix(matrix: EvidenceMatrix) -> ManifestMatrix:
+    return ManifestMatrix(
+        columns=[
+            ManifestMatrixColumn(paper=c.arxiv_id, supports=c.supports, contradicts=c.contradicts)
+            for c in matrix.columns
+        ],
+        rows=[
+            ManifestMatrixRow(
+                claim=r.claim_id,
+                cells=[stance.value for stance in r.cells],
+                source=r.source,
+                supports=r.supports,
+                contradicts=r.contradicts,
+            )
+            for r in matrix.rows
+        ],
+    )
+
+
 def _review(review: Review) -> ManifestReview:
     def finding(f: Any) -> ManifestFinding:
         item = ManifestFinding(code=f.code, severity=f.severity, message=f.message)
@@ -433,6 +492,7 @@ def manifest(report: Report) -> Manifest:
             for d in report.disagreements
         ],
         results=[_result(row) for row in report.results_table],
+        evidence_matrix=_matrix(report.evidence_matrix),
         review=_review(report.review),
         warnings=list(report.warnings),
     )

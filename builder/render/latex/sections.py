@@ -22,6 +22,7 @@ from builder.render.latex.escape import (
     tex_paragraphs,
     tex_url,
 )
+from builder.render.latex.matrix import evidence_matrix as _evidence_matrix
 
 
 @dataclass(frozen=True)
@@ -393,6 +394,7 @@ _SECTIONS: dict[str, _Section] = {
     "Limitations": _without_figures(_limitations),
     "Disagreements": _without_figures(_disagreements),
     "Quantitative Results": _without_figures(_results_table),
+    "Evidence Matrix": _without_figures(_evidence_matrix),
     "Extracted Claims": _without_figures(_claims),
     "Figures": lambda doc, _report, figures: _figures(doc, figures),
     "References": _without_figures(_references),

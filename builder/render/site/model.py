@@ -10,15 +10,23 @@ are links (`prose.py`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from builder.models import Claim, Paper, Report, ReviewerReport, Theme
+from builder.models import Claim, ClaimStatus, Counts, Paper, Report, ReviewerReport, Theme
 from builder.render.plots import PlotFile
 from builder.render.site.claim_rows import ClaimTable, all_claims, report_claims
 from builder.render.site.escape import html_id, relative, report_href, report_page
 from builder.render.site.prose import Paragraph, prose
+from builder.render.site.report_tables import MatrixTable, ResultTable, matrix_table, result_table
 
 DOWNLOAD_LABELS = (("pdf", "PDF"), ("bib", "BibTeX (.bib)"), ("json", "JSON manifest"))
+# What each status means for a claim: the home page's headline.
+STATUS_PHRASES = {
+    ClaimStatus.CORROBORATED: "a paper other than their source supports them",
+    ClaimStatus.CONTESTED: "a paper of their report contradicts them",
+    ClaimStatus.STATED: "only their own source states them",
+    ClaimStatus.UNSUPPORTED: "no paper supports them",
+}
 
 
 # ------------------------------------------------------------------------------------------------ reports
@@ -40,6 +48,8 @@ class ReportPage:
     downloads: tuple[tuple[str, str], ...]  # (label, href) of the downloads whose path is safe to link
     figures: tuple[Figure, ...]
     claims: ClaimTable
+    matrix: MatrixTable  # the evidence matrix (`Report.evidence_matrix`)
+    results: ResultTable  # the quantitative results (`Report.results_table`)
     cite: dict[int, str] = field(default_factory=dict)  # reference number -> "#ref-n"
     claim_refs: dict[str, str] = field(default_factory=dict)  # claim id -> "#claim-C7"
 
@@ -85,6 +95,8 @@ def report_view(
         downloads=_downloads(report.slug, downloads, page),
         figures=tuple(Figure(n, plot, relative(path, page) or path) for n, (plot, path) in enumerate(figures, start=1)),
         claims=report_claims(report),
+        matrix=matrix_table(report),
+        results=result_table(report),
         cite={n: f"#ref-{n}" for n in range(1, len(report.papers) + 1)},
         claim_refs={r.claim.id: f"#{html_id('claim', r.claim.id)}" for r in report.claims},
     )
@@ -166,8 +178,11 @@ class SiteIndex:
         return sum(p.report.counts.claims for p in self.reports)
 
     @property
-    def verified_count(self) -> int:
-        return sum(p.report.counts.verified for p in self.reports)
+    def status_counts(self) -> tuple[tuple[str, int, str], ...]:
+        """(status, how many claims of all the reports have it, what it means), in `Counts.by_status` order: the
+        home page's headline. The four add up to `claim_count`."""
+        total = Counts(*(sum(getattr(p.report.counts, f.name) for p in self.reports) for f in fields(Counts)))
+        return tuple((status.value, count, STATUS_PHRASES[status]) for status, count in total.by_status)
 
     @property
     def nav(self) -> list[object]:

@@ -55,6 +55,7 @@ SECTIONS: dict[str, Section] = {
     "Limitations": lambda view: ["## Limitations", block("limitations", view)],
     "Disagreements": lambda view: ["## Disagreements", block("disagreements", view)],
     "Quantitative Results": lambda view: ["## Quantitative Results", block("quantitative", view)],
+    "Evidence Matrix": lambda view: ["## Evidence Matrix", block("matrix", view)],
     "Extracted Claims": _claims,
     "Figures": lambda view: ["## Figures", block("figures", view)],
     "References": lambda view: ["## References", block("references", view)],

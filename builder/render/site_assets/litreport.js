@@ -8,7 +8,8 @@
  * Markup contract (written by the templates in builder/render/site/templates/):
  *   <table data-lr-table id="T">            sortable headers: <th aria-sort="none" data-type="number|text">
  *                                           <button class="lr-sort">; cells may carry data-sort="value".
- *   <tbody data-verified="1" data-paper=..> one item; filters read its data-* attributes.
+ *   <tbody data-verified="1" data-paper=..> one item; filters read its data-* attributes. A <tfoot> (the
+ *                                           evidence matrix's counts) is neither sorted nor filtered.
  *   <form class="lr-filters" data-table="T"> inputs: data-filter="text" | data-require="attr" (checkbox:
  *                                           item's data-attr must be "1") | data-match="attr" (select) |
  *                                           data-min="attr" (number/range: item's data-attr >= value).
@@ -60,7 +61,8 @@
     rows.sort(function (a, b) {
       return sign * compare(a.value, b.value, type) || a.index - b.index;
     });
-    rows.forEach(function (row) { table.appendChild(row.tbody); });
+    // Before the foot, if any: it stays last in the document as on the screen.
+    rows.forEach(function (row) { table.insertBefore(row.tbody, table.tFoot); });
     announce(table, "Sorted by " + th.textContent.trim() + ", " + direction + ".");
   }
 
