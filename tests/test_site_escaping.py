@@ -99,6 +99,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert set(ENV.list_templates()) <= used, set(ENV.list_templates()) - used
     (docs / "downloads").mkdir()
     (docs / "downloads" / "hostile.bib").write_text("@misc{x}\n", encoding="utf-8")
+    # The download named by the hostile path exists too: the built site's link check follows the escaped link to it.
+    (docs / HOSTILE).parent.mkdir(parents=True, exist_ok=True)
+    (docs / HOSTILE).write_text("%PDF-1.4\n", encoding="utf-8")
     build_site(docs, site, config=ROOT / "mkdocs.yml")
     return {"docs": docs, "site": site}
 
