@@ -64,7 +64,9 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         try:
             with timed(timings, "site"):
-                site_key, message = stage(outcomes, staging, out, settings, source_hash, site=site, site_url=site_url)
+                site_key, message = stage(
+                    outcomes, staging, out, settings, source_hash, site=site, site_url=site_url, timings=timings
+                )
             published = Published(site_built=site_key is not None, site_message=message)
             pause_for_test("stage")
             # Each rename is atomic; an old folder is removed only after its replacement is in place.
@@ -122,11 +124,14 @@ def stage(
     *,
     site: bool,
     site_url: str | None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[str | None, str]:
     """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`.
 
     Returns the new site's key (None when the site is not rebuilt) and why the site failed to build ("" if not).
+    Within the `site` phase, `timings` gets `pages` (writing the Markdown), `engine` and `links` (build_site's).
     """
+    timings = {} if timings is None else timings
     from builder.render.site import build_site, write_docs
     from builder.render.site.zensical import missing_message, zensical_installed
 
@@ -154,7 +159,8 @@ def stage(
     for report in reports:
         for kind, suffix in DOWNLOADS.items():
             _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
-    index = write_docs(reports, docs, downloads, plots, failed or None)
+    with timed(timings, "pages"):
+        index = write_docs(reports, docs, downloads, plots, failed or None)
     if not site:
         return None, ""
 
@@ -176,6 +182,7 @@ def stage(
             nav=index.nav,
             engine=settings.site_engine,
             work_dir=out / ".cache" / ZENSICAL_WORK,
+            timings=timings,
         )
     except BuilderError as exc:
         shutil.rmtree(staging / "site", ignore_errors=True)

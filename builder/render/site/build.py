@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,13 +82,17 @@ def build_site(
     nav: Sequence[object] | None = None,
     engine: str = "mkdocs",
     work_dir: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> None:
     """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
 
     `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it); without it, the one `write_docs`
     recorded in `docs_dir` is used. `work_dir` is Zensical's fixed folder (docs, config, cache and output; by
-    default `.zensical` beside `docs_dir`); MkDocs needs none and writes its config beside `docs_dir`.
+    default `.zensical` beside `docs_dir`); MkDocs needs none and writes its config beside `docs_dir`. `timings`,
+    when given, gets the seconds of the `engine` and of the `links` check (what `--timings` prints).
     """
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
     docs_dir, site_dir, config = docs_dir.resolve(), site_dir.resolve(), config.resolve()
     if engine not in ENGINES:
         raise RenderError(f"unknown site engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -104,11 +109,15 @@ def build_site(
         work = work_dir or docs_dir.parent / ".zensical"
         built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url)
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
-        check_links(built, site_url).raise_for(f"zensical build of {docs_dir}")
+    else:
+        built = site_dir
+        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav)
+    checked = time.perf_counter()
+    timings["engine"] = timings.get("engine", 0.0) + checked - start
+    check_links(built, site_url).raise_for(f"{engine} build of {docs_dir}")
+    timings["links"] = timings.get("links", 0.0) + time.perf_counter() - checked
+    if built != site_dir:
         move_site(built, site_dir)
-        return
-    run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav)
-    check_links(site_dir, site_url).raise_for(f"mkdocs build of {docs_dir}")
 
 
 def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: Path, nav: Sequence[object]) -> None:
