@@ -332,7 +332,7 @@ def test_downloads_return_200(page: tuple[Any, Recorder], server: str, site: Pat
 
 
 def test_missing_page_under_the_subpath_gets_a_styled_404(browser: Any, server: str) -> None:
-    """`site_url` makes MkDocs write the 404 page's links under the subpath, so it is styled at any depth."""
+    """`site_url` makes either engine write the 404 page's links under the subpath, so it is styled at any depth."""
     context = browser.new_context()
     tab = context.new_page()
     recorder = Recorder(tab, server)
