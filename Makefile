@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,embed]'
+	$(BIN)/python -m pip install --quiet -e '.[test,embed,zensical]'
 	touch $(STAMP)
 
 # The verification benchmark and retraining also install the `nli` extra, so they cover every configuration. Its
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 NLI_STAMP := $(VENV)/.installed-nli
 
 $(NLI_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,embed,nli]'
+	$(BIN)/python -m pip install --quiet -e '.[test,embed,zensical,nli]'
 	touch $(NLI_STAMP)
 
 setup: $(STAMP) system-deps

@@ -1,6 +1,10 @@
-"""Build-speed benchmark (issue 7): cold and no-op builds against the TeX + MkDocs floor, scaling, memory, shards.
+"""Build-speed benchmark (issues 7 and 17): cold and no-op builds against the TeX + site-engine floor, scaling
+with the number of reports on each site engine (MkDocs, Zensical), one spec changed, memory, -j 1 and shards.
 
-Run with `make bench` (all of it, several minutes) or `python bench/bench_build.py --sizes 50 --skip-jobs`.
+`make bench` runs the six examples and 50 generated specs on both engines, with the -j 1 run and the shards at
+50 (about 6 minutes on two idle cores); `make bench ARGS=--full` runs 50, 100 and 200 specs (the -j 1 run and the
+shards at 200; about half an hour); `--sizes`, `--engines`, `--skip-jobs` and `--skip-shards` pick parts. Every
+timed run records the load average before it (`load`), since on a shared machine that moves the figures.
 Generated specs live in a temporary project folder, never in the repository.
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import resource
@@ -24,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from builder.render import texformat  # noqa: E402  (the bench runs as a script from the checkout)
 from builder.render.latex import tex_engine  # noqa: E402
+from builder.render.site.zensical import VALIDATION_OFF, zensical_installed  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "papers.jsonl"
 
@@ -69,6 +75,12 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
     return rss_kb / 1024, pss_kb / 1024
 
 
+LOADS: list[float] = []  # the 1-minute load average before each timed run
+# `python -m builder` run in a project folder imports the builder of this checkout, not whichever one the
+# virtualenv has installed (a worktree's bench would otherwise measure the main checkout's code).
+CHECKOUT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
 def children_cpu() -> float:
     """User + system CPU seconds of every finished child process (and theirs), so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -77,9 +89,10 @@ def children_cpu() -> float:
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Wall time and peak tree RSS (MB) of a command; its CPU seconds (whole process tree) go to CPU_S."""
+    LOADS.append(os.getloadavg()[0])
     cpu = children_cpu()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=CHECKOUT_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
     peak_pss = 0.0
     done = threading.Event()
@@ -113,13 +126,16 @@ def builder(project: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "builder", "--root", str(project), "build", "--quiet", *args]
 
 
-def make_project(base: Path, specs: dict[str, str] | None) -> Path:
+def make_project(base: Path, specs: dict[str, str] | None, engine: str = "mkdocs") -> Path:
     project = base
     project.mkdir(parents=True)
     for name in ("store", "latex"):
         shutil.copytree(ROOT / name, project / name)
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, project / name)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    setting = 'site_engine = "mkdocs"'
+    assert setting in pyproject, f"{ROOT / 'pyproject.toml'} no longer says {setting}"
+    (project / "pyproject.toml").write_text(pyproject.replace(setting, f'site_engine = "{engine}"'), encoding="utf-8")
     (project / "reports").mkdir()
     if specs is None:
         for spec in (ROOT / "reports").glob("*.yaml"):
@@ -211,6 +227,44 @@ def mkdocs_floor(build_dir: Path) -> float:
         return time.perf_counter() - start
 
 
+def zensical_floor(build_dir: Path) -> tuple[float, float]:
+    """`zensical build` alone on the same pages, cold then warm (its cache kept), with the settings the builder gives
+    it (the nav left to Zensical, its link validation off), from a folder of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(build_dir / "docs", Path(tmp) / "docs")
+        config = Path(tmp) / "mkdocs.yml"
+        validation = ", ".join(f"{key}: {str(value).lower()}" for key, value in VALIDATION_OFF.items())
+        config.write_text(
+            f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\nuse_directory_urls: false\n"
+            f"theme: {{variant: classic}}\nvalidation: {{{validation}}}\n"
+        )
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "zensical", "build", "-f", str(config)], check=True, cwd=tmp, capture_output=True
+            )
+            times.append(time.perf_counter() - start)
+        return times[0], times[1]
+
+
+def growth_per_doubling(small: tuple[int, float], large: tuple[int, float]) -> float:
+    """How much a time grows each time the number of reports doubles, between two sizes."""
+    (n1, t1), (n2, t2) = small, large
+    return (t2 / t1) ** (1 / math.log2(n2 / n1))
+
+
+def phase_seconds(stdout: str) -> dict[str, float]:
+    """The phases of `--timings`' last line ("build: reports 1.10, pages 0.90, engine 1.60, links 0.20, site 3.02,
+    total 4.28"): `site` is the whole publish step, `pages` writing the Markdown, `engine` the site engine and
+    `links` the link check."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("build: "):
+            pairs = (part.partition(" ") for part in line.removeprefix("build: ").split(", "))
+            return {name: float(seconds) for name, _, seconds in pairs}
+    return {}
+
+
 def site_digest(site: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
@@ -219,83 +273,164 @@ def site_digest(site: Path) -> str:
     return digest.hexdigest()
 
 
+def measure_size(base: Path, size: int, engine: str, args: argparse.Namespace, compare: bool) -> dict[str, object]:
+    """One collection of `size` generated specs on one engine: cold at -j 2, no-op, one spec changed, memory; at
+    the comparison size (first engine only) also -j 1 and four shards merged."""
+    project = make_project(base / f"gen{size}-{engine}", generated_specs(size), engine)
+    out = project / "build"
+    cold_cmd = builder(project, "--out", str(out), "-j", "2")
+    cold2, rss2, _ = run(cold_cmd, project)
+    if engine == "zensical":  # the engine really ran, from its fixed folder
+        assert (out / ".cache" / "zensical" / ".cache").is_dir(), f"{out}: no Zensical cache after a build"
+    row: dict[str, object] = {
+        "engine": engine,
+        "cold_j2_s": round(cold2, 1),
+        "cold_per_report_s": round(cold2 / size, 3),
+        "cold_j2_cpu_s": round(CPU_S[" ".join(cold_cmd)], 1),
+        "peak_rss_mb_j2": round(rss2),
+        "peak_pss_mb_j2": round(PEAK_PSS[" ".join(cold_cmd)]),
+        "load_cold": round(LOADS[-1], 2),
+    }
+    noop2, _, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
+    row["noop_s"] = round(noop2, 2)
+    row["load_noop"] = round(LOADS[-1], 2)
+    spec = project / "reports" / "gen-000.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Report 000", "Report 000 (changed)"))
+    one, rss1, result = run(builder(project, "--out", str(out), "-j", "2", "--timings"), project)
+    row["one_changed_s"] = round(one, 2)
+    phases = phase_seconds(result.stdout)
+    for phase in ("site", "pages", "engine", "links"):
+        row[f"one_changed_{phase}_s"] = phases.get(phase)
+    row["one_changed_peak_rss_mb"] = round(rss1)
+    row["load_one_changed"] = round(LOADS[-1], 2)
+    row["one_changed_summary"] = next(
+        line for line in reversed(result.stdout.splitlines()) if "below the publication gate" in line
+    )
+    if compare and not args.skip_jobs:
+        shutil.rmtree(out)
+        j1_cmd = builder(project, "--out", str(out), "-j", "1")
+        cold1, rss1, _ = run(j1_cmd, project)
+        row["cold_j1_s"] = round(cold1, 1)
+        row["peak_rss_mb_j1"] = round(rss1)
+        row["peak_pss_mb_j1"] = round(PEAK_PSS[" ".join(j1_cmd)])
+        row["speedup_j2"] = round(cold1 / cold2, 2)
+    if compare and not args.skip_shards:
+        shards = []
+        for index in range(1, 5):
+            shard_out = project / f"shard{index}"
+            run(builder(project, "--out", str(shard_out), "--shard", f"{index}/4", "-j", "2"), project)
+            shards.append(str(shard_out))
+        merged = project / "merged"
+        run(builder(project, "--out", str(merged), "--merge", *shards), project)
+        row["shards_merged_equal_site"] = site_digest(merged / "site") == site_digest(out / "site")
+    shutil.rmtree(project, ignore_errors=True)  # 200 reports' outputs take about 0.5 GB
+    return row
+
+
+def table(growth: dict[int, dict[str, dict[str, object]]]) -> str:
+    """The figures as the Markdown table docs/benchmarks.md shows."""
+    lines = [
+        "| specs | engine | cold -j 2 | per report | no-op | one spec changed | its site part: pages + engine + links "
+        "| peak RSS -j 2 | load |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, engines in growth.items():
+        for engine, row in engines.items():
+            loads = f"{row['load_cold']}/{row['load_noop']}/{row['load_one_changed']}"
+            site = (
+                f"{row['one_changed_site_s']} s: {row['one_changed_pages_s']} + {row['one_changed_engine_s']} + "
+                f"{row['one_changed_links_s']} s"
+            )
+            lines.append(
+                f"| {size} | {engine} | {row['cold_j2_s']} s | {row['cold_per_report_s']} s | {row['noop_s']} s "
+                f"| {row['one_changed_s']} s | {site} | {row['peak_rss_mb_j2']} MB | {loads} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="numbers of generated specs (default 50)")
+    parser.add_argument("--full", action="store_true", help="sizes 50, 100 and 200 (about half an hour)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=("mkdocs", "zensical"),
+        default=None,
+        help="site engines (default: both; zensical only when installed)",
+    )
     parser.add_argument(
         "--compare-at", type=int, default=None, help="size for the -j 1 run and the shards (default: largest)"
     )
     parser.add_argument("--skip-jobs", action="store_true", help="skip the -j 1 run")
     parser.add_argument("--skip-shards", action="store_true")
+    parser.add_argument("--skip-examples", action="store_true", help="skip the six examples and the floors")
     args = parser.parse_args()
-    figures: dict[str, object] = {}
-    compare_at = args.compare_at or max(args.sizes)
+    sizes = args.sizes or ([50, 100, 200] if args.full else [50])
+    engines = args.engines or (["mkdocs", "zensical"] if zensical_installed() else ["mkdocs"])
+    if "zensical" in engines and not zensical_installed():
+        raise SystemExit("zensical is not installed: pip install -e '.[zensical]'")
+    if engines == ["mkdocs"] and args.engines is None:
+        print("note: zensical is not installed, so only MkDocs is measured (pip install -e '.[zensical]')")
+    figures: dict[str, object] = {"load_before": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
+    compare_at = args.compare_at or max(sizes)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         base = Path(tmp)
 
-        # 1-2. The five examples: cold build against the floor, then a no-op rebuild.
-        project = make_project(base / "examples", None)
-        out = project / "build"
-        cold, rss, _ = run(builder(project, "--out", str(out)), project)
-        cold_cpu = CPU_S[" ".join(builder(project, "--out", str(out)))]
-        floor_tex, floor_tex_cpu = tex_floor(out / "tex")
-        floor_site = mkdocs_floor(out)
-        noop, _, _ = run(builder(project, "--out", str(out)), project)
-        floor = floor_tex + floor_site
-        figures["examples"] = {
-            "cold_s": round(cold, 2),
-            "floor_s": round(floor, 2),
-            "floor_tex_s": round(floor_tex, 2),
-            "cold_cpu_s": round(cold_cpu, 2),
-            "floor_tex_cpu_s": round(floor_tex_cpu, 2),
-            "floor_mkdocs_s": round(floor_site, 2),
-            "ratio_cold_to_floor": round(cold / floor, 2),
-            "noop_s": round(noop, 2),
-            "noop_share_of_cold": round(noop / cold, 3),
-            "peak_rss_mb": round(rss),
-            "peak_pss_mb": round(PEAK_PSS[" ".join(builder(project, "--out", str(out)))]),
-        }
-        print(json.dumps({"examples": figures["examples"]}), flush=True)
-
-        # 3-4. Generated collections: growth with size, -j 1 vs -j 2, one change, peak memory.
-        growth = {}
-        for size in args.sizes:
-            project = make_project(base / f"gen{size}", generated_specs(size))
+        # 1-2. The examples: cold build against the floor (TeX, then each engine on the same pages), then a no-op.
+        if not args.skip_examples:
+            project = make_project(base / "examples", None)
             out = project / "build"
-            cold2, rss2, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
-            row: dict[str, object] = {
-                "cold_j2_s": round(cold2, 1),
-                "cold_j2_cpu_s": round(CPU_S[" ".join(builder(project, "--out", str(out), "-j", "2"))], 1),
-                "peak_rss_mb_j2": round(rss2),
-                "peak_pss_mb_j2": round(PEAK_PSS[" ".join(builder(project, "--out", str(out), "-j", "2"))]),
+            cold, rss, _ = run(builder(project, "--out", str(out)), project)
+            cold_cpu = CPU_S[" ".join(builder(project, "--out", str(out)))]
+            floor_tex, floor_tex_cpu = tex_floor(out / "tex")
+            floor_site = mkdocs_floor(out)
+            noop, _, _ = run(builder(project, "--out", str(out)), project)
+            floor = floor_tex + floor_site
+            examples: dict[str, object] = {
+                "cold_s": round(cold, 2),
+                "floor_s": round(floor, 2),
+                "floor_tex_s": round(floor_tex, 2),
+                "cold_cpu_s": round(cold_cpu, 2),
+                "floor_tex_cpu_s": round(floor_tex_cpu, 2),
+                "floor_mkdocs_s": round(floor_site, 2),
+                "ratio_cold_to_floor": round(cold / floor, 2),
+                "noop_s": round(noop, 2),
+                "noop_share_of_cold": round(noop / cold, 3),
+                "peak_rss_mb": round(rss),
+                "peak_pss_mb": round(PEAK_PSS[" ".join(builder(project, "--out", str(out)))]),
             }
-            noop2, _, _ = run(builder(project, "--out", str(out), "-j", "2"), project)
-            row["noop_s"] = round(noop2, 2)
-            spec = project / "reports" / "gen-000.yaml"
-            spec.write_text(spec.read_text(encoding="utf-8").replace("Report 000", "Report 000 (changed)"))
-            one, _, result = run(builder(project, "--out", str(out), "-j", "2"), project)
-            row["one_changed_s"] = round(one, 2)
-            row["one_changed_summary"] = result.stdout.strip().splitlines()[-1]
-            if size == compare_at and not args.skip_jobs:
-                shutil.rmtree(out)
-                cold1, rss1, _ = run(builder(project, "--out", str(out), "-j", "1"), project)
-                row["cold_j1_s"] = round(cold1, 1)
-                row["peak_rss_mb_j1"] = round(rss1)
-                row["peak_pss_mb_j1"] = round(PEAK_PSS[" ".join(builder(project, "--out", str(out), "-j", "1"))])
-                row["speedup_j2"] = round(cold1 / cold2, 2)
-            if size == compare_at and not args.skip_shards:
-                shards = []
-                for index in range(1, 5):
-                    shard_out = project / f"shard{index}"
-                    run(builder(project, "--out", str(shard_out), "--shard", f"{index}/4", "-j", "2"), project)
-                    shards.append(str(shard_out))
-                merged = project / "merged"
-                run(builder(project, "--out", str(merged), "--merge", *shards), project)
-                row["shards_merged_equal_site"] = site_digest(merged / "site") == site_digest(out / "site")
-            growth[size] = row
-            print(json.dumps({size: row}), flush=True)
+            if "zensical" in engines:
+                examples["floor_zensical_cold_s"], examples["floor_zensical_warm_s"] = (
+                    round(t, 2) for t in zensical_floor(out)
+                )
+            figures["examples"] = examples
+            print(json.dumps({"examples": examples}), flush=True)
+
+        # 3-4. Generated collections on each engine: growth with size, one change, memory; -j 1 and shards once.
+        growth: dict[int, dict[str, dict[str, object]]] = {}
+        for size in sizes:
+            growth[size] = {}
+            for engine in engines:
+                row = measure_size(base, size, engine, args, compare=size == compare_at and engine == engines[0])
+                growth[size][engine] = row
+                print(json.dumps({size: row}), flush=True)
         figures["growth"] = growth
+        if len(sizes) > 1:
+            small, large = min(sizes), max(sizes)
+            figures["one_changed_growth_per_doubling"] = {
+                engine: round(
+                    growth_per_doubling(
+                        (small, float(growth[small][engine]["one_changed_s"])),  # type: ignore[arg-type]
+                        (large, float(growth[large][engine]["one_changed_s"])),  # type: ignore[arg-type]
+                    ),
+                    2,
+                )
+                for engine in engines
+            }
+    figures["load_max"] = round(max(LOADS, default=0.0), 2)
     print(json.dumps(figures, indent=2))
+    print(table(growth))
     return 0
 
 

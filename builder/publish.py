@@ -3,8 +3,10 @@
 `build` and `merge` both end here. `pdf/ tex/ data/ bib/ docs/` (and `site/` when a page changed) are written
 under `build/.staging-<pid>/` and each renamed over the published one, so a failed or killed build never leaves a
 half-written site. Two keys make an unchanged build cheap: `build/.cache/publish-key` (the published folders
-already come from exactly these cache entries: nothing is staged at all) and `build/.cache/site.key` (the pages
-and the MkDocs config are unchanged: MkDocs does not run).
+already come from exactly these cache entries: nothing is staged at all) and `build/.cache/site.key` (the pages,
+the MkDocs config and the site engine are unchanged: no engine runs). Zensical (`site_engine = "zensical"`) is run
+from a folder that stays the same between builds, `build/.cache/zensical/` (`ZENSICAL_WORK`), so that its cache
+works; its output is moved into the staging folder before the swap, like MkDocs' (builder/render/site/zensical.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
 REPORT_FILES = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}  # output folder -> suffix
 DOWNLOADS = {"pdf": "pdf", "bib": "bib", "data": "json"}  # what the site offers for download
+ZENSICAL_WORK = "zensical"  # under build/.cache/: Zensical's docs, config, cache and output, kept between builds
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         try:
             with timed(timings, "site"):
-                site_key, message = stage(outcomes, staging, out, settings, source_hash, site=site, site_url=site_url)
+                site_key, message = stage(
+                    outcomes, staging, out, settings, source_hash, site=site, site_url=site_url, timings=timings
+                )
             published = Published(site_built=site_key is not None, site_message=message)
             pause_for_test("stage")
             # Each rename is atomic; an old folder is removed only after its replacement is in place.
@@ -87,12 +92,14 @@ def publish_key(
         failed = outcome.status in ("failed", "invalid")
         folder = outcome.cache_dir.name if outcome.cache_dir else ""
         reports.append(f"\0{outcome.slug}|{folder}|{failed}|{outcome.message if failed else ''}")
-    return fingerprint(f"{source_hash}|{site}|{site_url}", settings.mkdocs_config, *reports)
+    return fingerprint(f"{source_hash}|{site}|{site_url}|{settings.site_engine}", settings.mkdocs_config, *reports)
 
 
 def site_key(docs: Path, settings: ProjectSettings, source_hash: str, site_url: str | None) -> str:
-    """What the site is a function of: its pages (`docs`), its URL, the builder and the MkDocs config."""
-    return fingerprint(f"{Tree(docs).fingerprint()}|{site_url}|{source_hash}", settings.mkdocs_config)
+    """What the site is a function of: its pages (`docs`), its URL, the builder, the MkDocs config and the engine."""
+    return fingerprint(
+        f"{Tree(docs).fingerprint()}|{site_url}|{source_hash}|{settings.site_engine}", settings.mkdocs_config
+    )
 
 
 def site_key_path(out: Path) -> Path:
@@ -117,12 +124,16 @@ def stage(
     *,
     site: bool,
     site_url: str | None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[str | None, str]:
     """Write pdf/ tex/ data/ bib/ docs/ (and site/ when a page changed) under `staging`.
 
     Returns the new site's key (None when the site is not rebuilt) and why the site failed to build ("" if not).
+    Within the `site` phase, `timings` gets `pages` (writing the Markdown), `engine` and `links` (build_site's).
     """
+    timings = {} if timings is None else timings
     from builder.render.site import build_site, write_docs
+    from builder.render.site.zensical import missing_message, zensical_installed
 
     # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
     reports = []
@@ -148,7 +159,8 @@ def stage(
     for report in reports:
         for kind, suffix in DOWNLOADS.items():
             _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
-    index = write_docs(reports, docs, downloads, plots, failed or None)
+    with timed(timings, "pages"):
+        index = write_docs(reports, docs, downloads, plots, failed or None)
     if not site:
         return None, ""
 
@@ -157,8 +169,21 @@ def stage(
     marker = site_key_path(out)
     if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
         return None, ""
+    if settings.site_engine != "zensical":  # Zensical's folder is of no use to another engine
+        shutil.rmtree(out / ".cache" / ZENSICAL_WORK, ignore_errors=True)
     try:
-        build_site(docs, staging / "site", site_url=site_url, config=settings.mkdocs_config, nav=index.nav)
+        if settings.site_engine == "zensical" and not zensical_installed():
+            raise BuilderError(missing_message(f"{settings.root / 'pyproject.toml'}: [tool.builder]"))
+        build_site(
+            docs,
+            staging / "site",
+            site_url=site_url,
+            config=settings.mkdocs_config,
+            nav=index.nav,
+            engine=settings.site_engine,
+            work_dir=out / ".cache" / ZENSICAL_WORK,
+            timings=timings,
+        )
     except BuilderError as exc:
         shutil.rmtree(staging / "site", ignore_errors=True)
         return None, str(exc)

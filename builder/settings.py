@@ -12,6 +12,9 @@ DEFAULT_AUTHOR = "Literature Synthesis Team"
 # The claim verifier configurations (builder.verify.model.VERIFIERS; named here so reading settings stays
 # free of numpy, which the no-op build never imports).
 VERIFIER_NAMES = ("lexical", "embed", "nli")
+# The engines that turn the generated pages into the site, both from the same mkdocs.yml (docs/site.md):
+# MkDocs (the default) and Zensical (the `zensical` extra).
+SITE_ENGINES = ("mkdocs", "zensical")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class ProjectSettings:
     # "lexical" (numpy only, the default), "embed" or "nli" (need optional extras); pinned so that every
     # machine builds the same reports whatever happens to be installed.
     verifier: str = "lexical"
+    # "mkdocs" (the default) or "zensical" (needs `pip install -e '.[zensical]'`).
+    site_engine: str = "mkdocs"
 
 
 def load_settings(root: Path | None = None) -> ProjectSettings:
@@ -47,12 +52,13 @@ def load_settings(root: Path | None = None) -> ProjectSettings:
         out_dir=root / str(table.get("out_dir", "build")),
         mkdocs_config=root / str(table.get("mkdocs_config", "mkdocs.yml")),
         site_url=(str(table["site_url"]) if table.get("site_url") else None),
-        verifier=_verifier(table.get("verifier", "lexical"), pyproject),
+        verifier=_choice("verifier", table.get("verifier", "lexical"), VERIFIER_NAMES, pyproject),
+        site_engine=_choice("site_engine", table.get("site_engine", "mkdocs"), SITE_ENGINES, pyproject),
     )
 
 
-def _verifier(value: object, pyproject: Path) -> str:
-    if value not in VERIFIER_NAMES:
-        names = ", ".join(repr(name) for name in VERIFIER_NAMES)
-        raise SettingsError(f"{pyproject}: [tool.builder] verifier must be one of {names}, got {value!r}")
+def _choice(field: str, value: object, allowed: tuple[str, ...], pyproject: Path) -> str:
+    if value not in allowed:
+        names = ", ".join(repr(name) for name in allowed)
+        raise SettingsError(f"{pyproject}: [tool.builder] {field} must be one of {names}, got {value!r}")
     return str(value)

@@ -46,7 +46,7 @@ def _laid_out_in_order(page: Any, needle: str) -> list[bool]:
     return [all(a < b for a, b in pairwise(xs)) for xs in page.evaluate(POSITIONS, needle)]
 
 
-def test_an_override_in_a_name_stays_inside_the_name(tmp_path: Path) -> None:
+def test_an_override_in_a_name_stays_inside_the_name(tmp_path: Path, site_engine: str) -> None:
     report = make_report()
     clean_paper = dataclasses.replace(report.papers[1], authors=(clean_text("Evil \u202eOverride Name"),))
     raw_paper = dataclasses.replace(report.papers[2], authors=("Evil \u202eOverride Name",))  # never cleaned
@@ -54,7 +54,7 @@ def test_an_override_in_a_name_stays_inside_the_name(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     write_docs([report], docs, {report.slug: {}}, {report.slug: []})
     site = tmp_path / "site"
-    build_site(docs, site, site_url="http://127.0.0.1/", config=ROOT / "mkdocs.yml")
+    build_site(docs, site, site_url="http://127.0.0.1/", config=ROOT / "mkdocs.yml", engine=site_engine)
     page_path = site / "reports" / f"{report.slug}.html"
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])

@@ -8,8 +8,9 @@ the references and claims, the PDF and .bib downloads return 200, search finds a
 its claims (over HTTP and from file://), axe-core (shipped inside the axe-playwright-python wheel, injected
 locally) reports no serious or critical violation on any page type in either palette or on a phone-sized
 screen, no console error, no failed request and no request to any host but the local server. One screenshot
-per page type goes to `build/screenshots/` for people to review. Skipped, with the reason, when chromium or
-the playwright package is not installed (never downloads a browser).
+per page type goes to `build/screenshots/` for people to review. Every test runs on the site of each engine
+(`site_engine`: MkDocs, then Zensical); only the search box differs between them (`search`). Skipped, with the
+reason, when chromium or the playwright package is not installed (never downloads a browser).
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> Iterator[tuple[str, Path]]:
     """(base URL of the site, site folder): built for and served under http://127.0.0.1:PORT/team/reports/."""
-    root = tmp_path_factory.mktemp("browser")
+    root = tmp_path_factory.mktemp(f"browser-{site_engine}")
     www = root / "www"
     www.mkdir()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
@@ -98,7 +99,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     plots = {r.slug: make_plots(r, root / "plots") for r in reports}
     write_docs(reports, docs, downloads, plots)
     site = www / SUBPATH
-    build_site(docs, site, site_url=base, config=ROOT / "mkdocs.yml")
+    build_site(docs, site, site_url=base, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield base, site
@@ -273,28 +274,41 @@ def test_evidence_matrix_sorts_and_links(page: tuple[Any, Recorder], server: str
     assert tab.locator("#claim-C5").is_visible()
 
 
-def search(tab: Any, word: str) -> list[str]:
-    tab.locator("label.md-search__icon, .md-search__input").first.click()
-    tab.locator(".md-search__input").press_sequentially(word, delay=20)  # Material listens to key events
-    tab.wait_for_selector(".md-search-result__item a", timeout=15_000)
-    return tab.eval_on_selector_all(".md-search-result__item a", "as => as.map(a => a.getAttribute('href'))")
+def search(tab: Any, word: str, engine: str) -> list[str]:
+    """The links of the search results for `word`, typed key by key (both search boxes listen to key events).
+
+    Material for MkDocs has a search input in the page; Zensical opens a dialog (in a shadow root, which
+    Playwright's locators enter) whose input is a combobox named Search and whose results a listbox's options.
+    """
+    if engine == "mkdocs":
+        tab.locator("label.md-search__icon, .md-search__input").first.click()
+        tab.locator(".md-search__input").press_sequentially(word, delay=20)
+        results = ".md-search-result__item a"
+    else:
+        tab.locator(".md-search__button").click()
+        tab.get_by_role("combobox", name="Search").press_sequentially(word, delay=20)
+        results = "[role=listbox] a[role=option]"
+    tab.locator(results).first.wait_for(timeout=15_000)
+    return tab.locator(results).evaluate_all("as => as.map(a => a.getAttribute('href'))")
 
 
-def test_search_finds_a_report_by_a_word_of_its_claim(page: tuple[Any, Recorder], server: str) -> None:
+def test_search_finds_a_report_by_a_word_of_its_claim(
+    page: tuple[Any, Recorder], server: str, site_engine: str
+) -> None:
     tab, _ = page
     tab.goto(server + "index.html")
-    hrefs = search(tab, WORD)
+    hrefs = search(tab, WORD, site_engine)
     assert any("reports/draft-report.html" in h for h in hrefs), hrefs
     assert not any("projection-ner-low-resource" in h for h in hrefs), hrefs
 
 
-def test_site_works_from_file_url(browser: Any, site: Path) -> None:
+def test_site_works_from_file_url(browser: Any, site: Path, site_engine: str) -> None:
     """Opened straight from disk: search (offline index, vendored worker shim), tables, evidence and figures."""
     context = browser.new_context()
     tab = context.new_page()
     recorder = Recorder(tab, "file://")
     tab.goto((site / "index.html").as_uri())
-    hrefs = search(tab, WORD)
+    hrefs = search(tab, WORD, site_engine)
     assert any("draft-report.html" in h for h in hrefs), hrefs
     tab.goto((site / "reports" / "projection-ner-low-resource.html").as_uri())
     header = tab.locator("#claims-table thead th", has_text="Confidence")
@@ -370,7 +384,7 @@ def test_downloads_return_200(page: tuple[Any, Recorder], server: str, site: Pat
 
 
 def test_missing_page_under_the_subpath_gets_a_styled_404(browser: Any, server: str) -> None:
-    """`site_url` makes MkDocs write the 404 page's links under the subpath, so it is styled at any depth."""
+    """`site_url` makes either engine write the 404 page's links under the subpath, so it is styled at any depth."""
     context = browser.new_context()
     tab = context.new_page()
     recorder = Recorder(tab, server)
@@ -445,12 +459,16 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_screenshot_of_every_page_type(page: tuple[Any, Recorder], server: str, browser: Any) -> None:
-    """build/screenshots/<type>.png for review (a report with one claim's evidence open), plus dark and phone."""
+def test_screenshot_of_every_page_type(
+    page: tuple[Any, Recorder], server: str, browser: Any, site_engine: str
+) -> None:
+    """build/screenshots/<type>.png for review (a report with one claim's evidence open), plus dark and phone;
+    Zensical's site's in build/screenshots/zensical/."""
     tab, _ = page
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = SHOTS if site_engine == "mkdocs" else SHOTS / site_engine
+    shots.mkdir(parents=True, exist_ok=True)
     for name, path in PAGE_TYPES.items():
-        target = SHOTS / f"{name}.png"
+        target = shots / f"{name}.png"
         target.unlink(missing_ok=True)
         tab.goto(server + path)
         if name == "report":
@@ -463,7 +481,7 @@ def test_screenshot_of_every_page_type(page: tuple[Any, Recorder], server: str, 
         context = browser.new_context(**options)
         other = context.new_page()
         other.goto(server + PAGE_TYPES["report"])
-        other.screenshot(path=str(SHOTS / f"report-{suffix}.png"), full_page=True)
+        other.screenshot(path=str(shots / f"report-{suffix}.png"), full_page=True)
         context.close()
-        assert png_size(SHOTS / f"report-{suffix}.png")[1] > 900
-    assert png_size(SHOTS / "report-phone.png")[0] == 390  # nothing widens the page on a phone
+        assert png_size(shots / f"report-{suffix}.png")[1] > 900
+    assert png_size(shots / "report-phone.png")[0] == 390  # nothing widens the page on a phone

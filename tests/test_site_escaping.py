@@ -3,9 +3,9 @@
 `hostile_report()` puts HOSTILE into every string of a report (titles, authors, claims, quotes, rationales,
 judgements, synthesis, disagreements, review, warnings, BibTeX keys, DOIs, venues, arXiv and claim ids), into a
 failed build's message and a download path. Every page is generated from the templates (each template is
-checked to have been used) and built by MkDocs; the generated Markdown must hold the data escaped exactly once
-and never raw, and the built pages must show it as the characters it is. The environment itself is checked for
-the ways a template could mark data as markup.
+checked to have been used) and built by each engine (MkDocs, then Zensical); the generated Markdown must hold the
+data escaped exactly once and never raw, and the built pages must show it as the characters it is. The
+environment itself is checked for the ways a template could mark data as markup.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("escaping")
+def built(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp(f"escaping-{site_engine}")
     report = hostile_report()
     docs, site = root / "docs", root / "site"
     ENV.cache.clear()
@@ -99,7 +99,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert set(ENV.list_templates()) <= used, set(ENV.list_templates()) - used
     (docs / "downloads").mkdir()
     (docs / "downloads" / "hostile.bib").write_text("@misc{x}\n", encoding="utf-8")
-    build_site(docs, site, config=ROOT / "mkdocs.yml")
+    # The download named by the hostile path exists too: the built site's link check follows the escaped link to it.
+    (docs / HOSTILE).parent.mkdir(parents=True, exist_ok=True)
+    (docs / HOSTILE).write_text("%PDF-1.4\n", encoding="utf-8")
+    build_site(docs, site, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
     return {"docs": docs, "site": site}
 
 

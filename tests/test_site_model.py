@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
@@ -116,14 +117,26 @@ def test_prose_links_only_known_references_and_claims() -> None:
     assert prose("  \n\n ") == ()
 
 
-def test_build_site_takes_the_nav_it_is_given(tmp_path: Path) -> None:
+def _nav_order(site: Path) -> list[str]:
+    """The report pages in the order the home page's navigation links them (the page itself links none; Zensical
+    writes the nav's links as `./reports/...`)."""
+    html = (site / "index.html").read_text(encoding="utf-8")
+    return list(dict.fromkeys(re.findall(r'href="(?:\./)?(reports/[^"#]+\.html)"', html)))
+
+
+def test_build_site_takes_the_nav_it_is_given(tmp_path: Path, site_engine: str) -> None:
     docs = tmp_path / "docs"
     site = write_docs(reports(), docs, {}, {})
     (docs / "index.md").write_text("# Home\n\nNo links to any report here.\n", encoding="utf-8")  # not read back
-    build_site(docs, tmp_path / "site", config=ROOT / "mkdocs.yml")
-    config = yaml.safe_load((tmp_path / "mkdocs.docs.yml").read_text(encoding="utf-8"))
+    options = {"config": ROOT / "mkdocs.yml", "engine": site_engine, "work_dir": tmp_path / "work"}
+    generated = tmp_path / ("mkdocs.docs.yml" if site_engine == "mkdocs" else "work/mkdocs.yml")
+    build_site(docs, tmp_path / "site", **options)
+    config = yaml.safe_load(generated.read_text(encoding="utf-8"))
     assert config["nav"] == site.nav
     assert not (tmp_path / "site" / ".nav.json").exists()  # the recorded nav stays out of the site
+    pages = [page.removesuffix(".md") + ".html" for page in site.nav[1]["Reports"]]
+    assert _nav_order(tmp_path / "site") == pages
     reordered = [site.nav[0], {"Reports": site.nav[1]["Reports"][::-1]}, "claims.md", "papers.md"]
-    build_site(docs, tmp_path / "site2", config=ROOT / "mkdocs.yml", nav=reordered)
-    assert yaml.safe_load((tmp_path / "mkdocs.docs.yml").read_text(encoding="utf-8"))["nav"] == reordered
+    build_site(docs, tmp_path / "site2", nav=reordered, **options)
+    assert yaml.safe_load(generated.read_text(encoding="utf-8"))["nav"] == reordered
+    assert _nav_order(tmp_path / "site2") == pages[::-1]

@@ -1,10 +1,11 @@
-"""Writing the pages into the docs folder, then `mkdocs build --strict` on them.
+"""Writing the pages into the docs folder, then the site engine on them, then the link check.
 
 `write_docs` copies the assets and figures, builds the site's model (`model.site_index`) and writes one
-Markdown file per page; it returns that model, whose `nav` is the navigation. `build_site` writes a MkDocs
-config that INHERITs the project's `mkdocs.yml` with that navigation and runs MkDocs. A caller that does not
-pass the navigation gets the one `write_docs` recorded beside the pages (`NAV_FILE`, a dot file MkDocs
-leaves out of the site).
+Markdown file per page; it returns that model, whose `nav` is the navigation. `build_site` runs the engine on
+a config that INHERITs the project's `mkdocs.yml` with that navigation: MkDocs (`mkdocs build --strict`, the
+default) or Zensical (`zensical.py`, from a docs folder whose path stays the same between builds), then checks
+every internal link and asset of the built site (`links.py`). A caller that does not pass the navigation gets
+the one `write_docs` recorded beside the pages (`NAV_FILE`, a dot file both engines leave out of the site).
 """
 
 from __future__ import annotations
@@ -15,23 +16,28 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from builder.errors import RenderError
+from builder.faults import pause_for_test
 from builder.models import Report
 from builder.render.plots import PlotFile
 from builder.render.site.escape import html_id
+from builder.render.site.links import check_links
 from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
 from builder.render.site.report import report_markdown
+from builder.render.site.zensical import move_site, run_zensical
 
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
 FIGURES_DIR = "figures"
-NAV_FILE = ".nav.json"  # inside docs_dir: MkDocs excludes dot files from the site
+NAV_FILE = ".nav.json"  # inside docs_dir: MkDocs and Zensical exclude dot files from the site
+ENGINES = ("mkdocs", "zensical")  # builder.settings.SITE_ENGINES
 
 
 def write_docs(
@@ -74,13 +80,22 @@ def build_site(
     site_url: str | None = None,
     config: Path = Path("mkdocs.yml"),
     nav: Sequence[object] | None = None,
+    engine: str = "mkdocs",
+    work_dir: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> None:
-    """Run `mkdocs build --strict` on `docs_dir` with a config that INHERITs `config`; RenderError on failure.
+    """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
 
     `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it); without it, the one `write_docs`
-    recorded in `docs_dir` is used.
+    recorded in `docs_dir` is used. `work_dir` is Zensical's fixed folder (docs, config, cache and output; by
+    default `.zensical` beside `docs_dir`); MkDocs needs none and writes its config beside `docs_dir`. `timings`,
+    when given, gets the seconds of the `engine` and of the `links` check (what `--timings` prints).
     """
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
     docs_dir, site_dir, config = docs_dir.resolve(), site_dir.resolve(), config.resolve()
+    if engine not in ENGINES:
+        raise RenderError(f"unknown site engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if not config.is_file():
         raise RenderError(f"{config}: MkDocs base config not found")
     if not (docs_dir / "index.md").is_file():
@@ -90,6 +105,23 @@ def build_site(
         if not recorded.is_file():
             raise RenderError(f"{docs_dir}: no {NAV_FILE}; write the pages with write_docs or pass nav=")
         nav = json.loads(recorded.read_text(encoding="utf-8"))
+    if engine == "zensical":
+        work = work_dir or docs_dir.parent / ".zensical"
+        built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url)
+        pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
+    else:
+        built = site_dir
+        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav)
+    checked = time.perf_counter()
+    timings["engine"] = timings.get("engine", 0.0) + checked - start
+    check_links(built, site_url).raise_for(f"{engine} build of {docs_dir}")
+    timings["links"] = timings.get("links", 0.0) + time.perf_counter() - checked
+    if built != site_dir:
+        move_site(built, site_dir)
+
+
+def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: Path, nav: Sequence[object]) -> None:
+    """`mkdocs build --strict` with `mkdocs.<docs-dir-name>.yml`, written beside `docs_dir`."""
     generated = docs_dir.parent / f"mkdocs.{docs_dir.name}.yml"
     settings: dict[str, object] = {
         "INHERIT": str(config),

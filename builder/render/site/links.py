@@ -1,0 +1,156 @@
+"""The built site's own link check: every internal link and asset of every page resolves, whichever engine built it.
+
+MkDocs checks the links of the Markdown with `--strict`; Zensical's own check (its `validation`) costs more than
+the rest of a warm build, so it is turned off and this one runs on the HTML instead, after either engine. It reads
+every `href` and `src` of every `.html` file under the site (lxml's HTML parser, about 0.2 s for 8 MB of pages),
+and a link inside the site must name a file that exists, inside the site, and, when it has a `#fragment` and
+points at a page, an `id` (or `<a name>`) of that page. Links with a scheme (`https:`, `mailto:`, `data:`) or a
+host (`//host/...`) are not the site's; the privacy test watches those. A root-absolute link (`/assets/...`)
+breaks under a subpath and from `file://`, so it is a problem on any page but the 404 page, which static hosts
+serve at any depth and which both engines write with root-absolute links under the site URL's path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from builder.errors import RenderError
+
+LINK_ATTRIBUTES = ("href", "src")
+MAX_SHOWN = 30  # problems listed in the error; the count says how many there were
+
+
+@dataclass
+class Page:
+    """One built HTML file: the ids it defines and every (tag, attribute, url) it links to."""
+
+    ids: set[str] = field(default_factory=set)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def read_page(path: Path) -> Page:
+    page = Page()
+    data = path.read_bytes()
+    root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8")) if data.strip() else None
+    if root is None:
+        return page
+    for element in root.iter(etree.Element):  # elements only: no comments or processing instructions
+        get = element.get
+        if (value := get("id")) is not None:
+            page.ids.add(value)
+        if element.tag == "a" and (value := get("name")) is not None:
+            page.ids.add(value)
+        for name in LINK_ATTRIBUTES:
+            if (value := get(name)) is not None:
+                page.links.append((element.tag, name, value))
+    return page
+
+
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def split_url(url: str) -> tuple[str, str] | None:
+    """(path, fragment) of a link inside the site, both %-decoded; None for a link with a scheme or a host."""
+    if url.startswith("//") or SCHEME.match(url):
+        return None
+    rest, _, fragment = url.partition("#")
+    path = rest.partition("?")[0]
+    return unquote(path), unquote(fragment)
+
+
+def base_path(site_url: str | None) -> str:
+    """The path the site is served under ('/team/reports/'), '/' without a site URL."""
+    path = urlsplit(site_url or "").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+@dataclass
+class LinkCheck:
+    """The problems found in one site, and how many links were checked."""
+
+    problems: list[str]
+    checked: int
+
+    def raise_for(self, what: str) -> None:
+        if self.problems:
+            shown = "\n".join(self.problems[:MAX_SHOWN])
+            more = len(self.problems) - MAX_SHOWN
+            tail = f"\n... and {more} more" if more > 0 else ""
+            raise RenderError(f"{what}: {len(self.problems)} broken link(s) inside the site:\n{shown}{tail}")
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    """The files and folders of a built site (relative POSIX paths), and the path it is served under."""
+
+    files: frozenset[str]
+    folders: frozenset[str]
+    base: str
+
+    def resolve(self, folder: str, path: str, *, on_404: bool) -> tuple[str, str]:
+        """The file a link's path names, from a page in `folder`, and "" ; or "" and why the link is broken.
+
+        Resolved as text against the site's files (no file system call per link); a link that climbs out of the
+        site (`../..`) is broken whatever is there.
+        """
+        if path.startswith("/"):
+            if not on_404:
+                return "", "a root-absolute link breaks under a subpath and from file://"
+            if not path.startswith(self.base):
+                return "", f"outside the site's path {self.base}"
+            target = posixpath.normpath(path[len(self.base) :] or ".")
+        else:
+            target = posixpath.normpath(posixpath.join(folder, path))
+        if target in self.folders:
+            target = posixpath.normpath(posixpath.join(target, "index.html"))
+        if target == ".." or target.startswith("../"):
+            return "", "points outside the site"
+        if target not in self.files:
+            return "", f"no such file {target}"
+        return target, ""
+
+
+def check_links(site_dir: Path, site_url: str | None = None) -> LinkCheck:
+    """Every internal link and asset of every page of `site_dir`, resolved; see the module's docstring."""
+    site = site_dir.resolve()
+    files, folders = set(), {"."}
+    for path in site.rglob("*"):
+        (folders if path.is_dir() else files).add(path.relative_to(site).as_posix())
+    tree = SiteFiles(frozenset(files), frozenset(folders), base_path(site_url))
+    pages: dict[str, Page] = {}
+
+    def page_at(where: str) -> Page:
+        if where not in pages:
+            pages[where] = read_page(site / where)
+        return pages[where]
+
+    problems: list[str] = []
+    checked = 0
+    resolved: dict[tuple[str, bool, str], tuple[str, str]] = {}  # the nav's links are the same on every page
+    for where in sorted(f for f in files if f.endswith(".html")):
+        on_404 = where == "404.html"
+        folder = posixpath.dirname(where) or "."
+        source = "" if on_404 else f" (from {where.removesuffix('.html')}.md)"
+        for tag, attribute, url in page_at(where).links:
+            parts = split_url(url)
+            if parts is None:
+                continue
+            checked += 1
+            path, fragment = parts
+            target, why = where, ""
+            if path:
+                key = (folder, on_404, path)
+                if key not in resolved:
+                    resolved[key] = tree.resolve(folder, path, on_404=on_404)
+                target, why = resolved[key]
+            if not why and fragment and target.endswith(".html") and fragment not in page_at(target).ids:
+                why = f"no id {fragment!r} in {target}"
+            if why:
+                problems.append(f"{where}{source}: <{tag} {attribute}={url!r}>: {why}")
+    return LinkCheck(problems, checked)

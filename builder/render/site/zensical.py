@@ -1,0 +1,173 @@
+"""Zensical, the second site engine: the same mkdocs.yml, run on a docs folder whose path stays the same.
+
+How Zensical 0.0.73 caches (read in its sources, `zensical/config.py` and the Rust `workflow` and `config`
+modules, and measured): its cache is the folder `.cache/` beside the config file it is given. A page's rendered
+Markdown is stored under a hash of the page's id and reused when a hash of (the whole configuration, the page's
+bytes, its URL) is unchanged; its HTML, under the page's URL, when (the configuration, the navigation, the page's
+content and meta) are. "The whole configuration" includes the project folder, `docs_dir`, `site_dir`, `site_url`,
+the `nav`, the theme's template files (path and mtime) and the plugins. The mtimes of the docs are not used (only
+their bytes), and every build still copies every asset and writes every page into a `site_dir` it first empties.
+
+So a fresh `build/.staging-<pid>/` per build, as MkDocs is run on, makes every Zensical build cold. Instead the
+pages are synced into a fixed folder, `<work>/docs/` (`sync_tree`: changed files copied, removed ones deleted,
+unchanged ones left as they are), the config is `<work>/mkdocs.yml` and the site is written to `<work>/site/`;
+`publish` passes `build/.cache/zensical/` as `<work>`. Once Zensical and the link check succeed, `<work>/site/` is
+renamed to the `site_dir` asked for (the staging folder's `site/`), so the staging and swap are unchanged: a
+failed or killed build leaves its half-written output in `<work>/site/`, which is never published and which the
+next Zensical run empties, and the published site is only ever replaced by the swap. A build killed while Zensical
+writes its cache leaves at worst an entry that no longer parses, which Zensical ignores and recomputes.
+
+What still makes a build cold: a change of the navigation (a report added, removed, or moved by its date), of
+the site URL, of mkdocs.yml's settings or of the installed theme. Zensical's own link validation is turned off
+(`validation`), as it costs more than the rest of a warm build; `links.check_links` runs instead. The theme's
+`variant` is `classic`, Material for MkDocs' look, so the site looks the same on either engine (the palette and
+contrast fixes of `site_assets/` were made for it).
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from builder.errors import RenderError
+
+INSTALL_HINT = "pip install -e '.[zensical]'"
+CONFIG_FILE = "mkdocs.yml"  # inside the work folder; Zensical keeps its cache in `.cache/` beside it
+DOCS = "docs"
+SITE = "site"
+# Zensical's link checks (its own keys, which win over the MkDocs ones it maps): off; `links.check_links` runs.
+VALIDATION_OFF = {"invalid_links": False, "invalid_link_anchors": False}
+
+
+def zensical_installed() -> bool:
+    return importlib.util.find_spec("zensical") is not None
+
+
+def missing_message(setting: str) -> str:
+    """The error for `site_engine = "zensical"` when the package is not installed; `setting` names where it is set."""
+    return (
+        f"{setting} site_engine = 'zensical' needs the zensical extra, which is not installed: "
+        f"{INSTALL_HINT} (or set site_engine = \"mkdocs\")"
+    )
+
+
+@dataclass(frozen=True)
+class Synced:
+    copied: int
+    removed: int
+    kept: int
+
+
+def _same_file(src: Path, dst: Path) -> bool:
+    try:
+        a, b = src.stat(), dst.stat()
+    except OSError:
+        return False
+    if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
+        return True
+    if a.st_size != b.st_size or not dst.is_file():
+        return False
+    return src.read_bytes() == dst.read_bytes()
+
+
+def sync_tree(src: Path, dst: Path) -> Synced:
+    """Make `dst` hold exactly the files of `src`: changed and new files copied, files and folders `src` does not
+    have removed, unchanged files (same bytes) left untouched, their mtimes included."""
+    dst.mkdir(parents=True, exist_ok=True)
+    wanted: set[Path] = set()
+    copied = kept = removed = 0
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        target = dst / rel
+        wanted.add(rel)
+        if path.is_dir():
+            if target.exists() and not target.is_dir():
+                target.unlink()
+            target.mkdir(exist_ok=True)
+            continue
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        if _same_file(path, target):
+            kept += 1
+            continue
+        target.unlink(missing_ok=True)
+        shutil.copyfile(path, target)
+        copied += 1
+    for path in sorted(dst.rglob("*"), reverse=True):  # children before their folders
+        if path.relative_to(dst) in wanted:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        removed += 1
+    return Synced(copied, removed, kept)
+
+
+def write_config(work: Path, config: Path, nav: Sequence[object], site_url: str | None) -> Path:
+    """`<work>/mkdocs.yml`: INHERITs the project's config with the fixed docs and site folders and the nav."""
+    settings: dict[str, object] = {
+        "INHERIT": str(config),
+        "docs_dir": DOCS,
+        "site_dir": SITE,
+        "use_directory_urls": False,
+        "nav": list(nav),
+        "theme": {"variant": "classic"},
+        "validation": dict(VALIDATION_OFF),
+    }
+    if site_url:
+        settings["site_url"] = site_url
+    text = "# Generated by builder.render.site (Zensical); edit the top-level mkdocs.yml instead.\n" + yaml.safe_dump(
+        settings, allow_unicode=True, sort_keys=False
+    )
+    generated = work / CONFIG_FILE
+    if not generated.is_file() or generated.read_text(encoding="utf-8") != text:
+        generated.write_text(text, encoding="utf-8")
+    return generated
+
+
+def run_zensical(docs_dir: Path, *, work_dir: Path, config: Path, nav: Sequence[object], site_url: str | None) -> Path:
+    """Sync `docs_dir` into `<work_dir>/docs`, run `zensical build --strict` there; returns `<work_dir>/site`."""
+    if not zensical_installed():
+        raise RenderError(missing_message("[tool.builder]"))
+    work = work_dir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if docs_dir.resolve() != work / DOCS:
+        sync_tree(docs_dir, work / DOCS)
+    generated = write_config(work, config, nav, site_url)
+    env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1")
+    command = [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(generated)]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work, check=False)
+    site = work / SITE
+    if proc.returncode != 0:
+        output = (proc.stderr + "\n" + proc.stdout).splitlines()
+        relevant = [line for line in output if re.search(r"WARNING|ERROR|Error|Aborted|Traceback|rror:", line)]
+        detail = "\n".join((relevant or output)[-30:])
+        raise RenderError(f"zensical build --strict failed for {docs_dir} (config {generated}):\n{detail}")
+    if not (site / "index.html").is_file():
+        raise RenderError(f"zensical build produced no {site / 'index.html'}")
+    return site
+
+
+def move_site(built: Path, site_dir: Path) -> None:
+    """Put the built site at `site_dir` (replacing what is there): a rename on the same disk, else a copy."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    try:
+        os.replace(built, site_dir)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.copytree(built, site_dir)
+        shutil.rmtree(built, ignore_errors=True)

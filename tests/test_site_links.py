@@ -1,0 +1,125 @@
+"""The built site's link check (builder/render/site/links.py) on small hand-made sites: what it accepts and what it
+names as broken; and `sync_tree`, which keeps Zensical's docs folder in step with the staged pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.errors import RenderError
+from builder.render.site.links import base_path, check_links
+from builder.render.site.zensical import sync_tree
+
+
+def page(body: str) -> str:
+    return f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>\n"
+
+
+def make_site(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_sound_site_passes(tmp_path: Path) -> None:
+    site = make_site(
+        tmp_path,
+        {
+            "index.html": page(
+                '<a href="reports/a.html#claim-C1">a</a> <a href="#top" id="top">top</a> <img src="figures/x%20y.svg">'
+                '<a href="https://arxiv.org/abs/1">ext</a> <a href="mailto:x@example.org">m</a>'
+                '<a href="reports/">r</a>'
+                '<link rel="canonical" href="https://example.org/sub/index.html"> <a href="?q=1">self</a>'
+                '<script src="assets/app.js?v=2"></script> <a name="old">named</a> <a href="papers.html#old2">p</a>'
+            ),
+            "papers.html": page('<a name="old2"></a><a href="index.html#old">back</a>'),
+            "reports/a.html": page('<tr id="claim-C1"></tr><a href="../index.html">home</a>'),
+            "reports/index.html": page('<a href="a.html">a</a>'),
+            "figures/x y.svg": "<svg/>",
+            "assets/app.js": "",
+            # The 404 page is served at any depth, so both engines give it root-absolute links under the site's path.
+            "404.html": page('<a href="/sub/index.html">home</a><link href="/sub/assets/app.js">'),
+        },
+    )
+    result = check_links(site, "https://example.org/sub/")
+    assert result.problems == []
+    assert result.checked == 12  # the two with a scheme and the canonical URL are not the site's
+    result.raise_for("site")  # nothing to raise
+
+
+def test_every_kind_of_broken_link_is_named_with_its_page(tmp_path: Path) -> None:
+    site = make_site(
+        tmp_path,
+        {
+            "index.html": page(
+                '<a href="nowhere.html">missing page</a><a href="papers.html#no-such">missing anchor</a>'
+                '<a href="#also-missing">self anchor</a><img src="figures/none.svg"><a href="/papers.html">absolute</a>'
+                '<a href="../../etc/passwd">outside</a>'
+            ),
+            "papers.html": page(""),
+            "404.html": page('<a href="/other/index.html">wrong base</a>'),
+        },
+    )
+    result = check_links(site, "https://example.org/sub/")
+    assert result.problems == [
+        "404.html: <a href='/other/index.html'>: outside the site's path /sub/",
+        "index.html (from index.md): <a href='nowhere.html'>: no such file nowhere.html",
+        "index.html (from index.md): <a href='papers.html#no-such'>: no id 'no-such' in papers.html",
+        "index.html (from index.md): <a href='#also-missing'>: no id 'also-missing' in index.html",
+        "index.html (from index.md): <img src='figures/none.svg'>: no such file figures/none.svg",
+        "index.html (from index.md): <a href='/papers.html'>: a root-absolute link breaks under a subpath and from "
+        "file://",
+        "index.html (from index.md): <a href='../../etc/passwd'>: points outside the site",
+    ]
+    with pytest.raises(RenderError, match=r"zensical build of docs: 7 broken link\(s\) inside the site:\n404\.html"):
+        result.raise_for("zensical build of docs")
+
+
+def test_the_error_lists_thirty_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    links = "".join(f'<a href="missing-{n}.html">{n}</a>' for n in range(45))
+    result = check_links(make_site(tmp_path, {"index.html": page(links)}))
+    with pytest.raises(RenderError) as error:
+        result.raise_for("site")
+    assert "45 broken link(s)" in str(error.value) and "... and 15 more" in str(error.value)
+    assert str(error.value).count("no such file") == 30
+
+
+def test_base_path_of_the_site_url() -> None:
+    assert base_path(None) == "/"
+    assert base_path("https://example.org") == "/"
+    assert base_path("https://example.org/team/reports") == "/team/reports/"
+    assert base_path("http://127.0.0.1:8000/team/reports/") == "/team/reports/"
+
+
+def test_sync_tree_copies_changes_removes_the_rest_and_leaves_unchanged_files_alone(tmp_path: Path) -> None:
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    make_site(src, {"index.md": "home", "reports/a.md": "a", "reports/b.md": "b", ".nav.json": "[]"})
+    first = sync_tree(src, dst)
+    assert (first.copied, first.removed, first.kept) == (4, 0, 0)
+    old = 1_000_000_000
+    for path in dst.rglob("*"):
+        os.utime(path, ns=(old, old))
+    inode = (dst / "reports" / "a.md").stat().st_ino
+
+    (src / "reports" / "b.md").write_text("b changed", encoding="utf-8")
+    (src / "index.md").unlink()
+    (src / "new" / "c.md").parent.mkdir()
+    (src / "new" / "c.md").write_text("c", encoding="utf-8")
+    make_site(dst, {"stale/x.md": "left by an older build"})
+    second = sync_tree(src, dst)
+    assert (second.copied, second.kept) == (2, 2)
+    files = sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*") if p.is_file())
+    assert files == [".nav.json", "new/c.md", "reports/a.md", "reports/b.md"]
+    assert not (dst / "stale").exists()
+    assert (dst / "reports" / "b.md").read_text(encoding="utf-8") == "b changed"
+    unchanged = dst / "reports" / "a.md"
+    assert unchanged.stat().st_mtime_ns == old and unchanged.stat().st_ino == inode  # not rewritten
+    # A folder where a file was (and the other way round) is replaced.
+    (src / "reports" / "a.md").unlink()
+    (src / "reports" / "a.md").mkdir()
+    (src / "reports" / "a.md" / "inner.md").write_text("i", encoding="utf-8")
+    sync_tree(src, dst)
+    assert (dst / "reports" / "a.md" / "inner.md").read_text(encoding="utf-8") == "i"
