@@ -132,6 +132,13 @@ class Recorder:
     (a root-absolute link that escaped the subpath) counts as foreign.
     """
 
+    def _request_failed(self, request: Any) -> None:
+        # A request the browser itself cancels because the page moved on (the search worker's script, still
+        # loading when a test navigates to the next page) is not a failure of the site; anything else is.
+        if request.failure == "net::ERR_ABORTED" and "/workers/search" in request.url:
+            return
+        self.failed.append(f"{request.url}: {request.failure}")
+
     def __init__(self, page: Any, base: str) -> None:
         self.errors: list[str] = []
         self.foreign: list[str] = []
@@ -140,7 +147,7 @@ class Recorder:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("request", lambda r: None if r.url.startswith((base, "file://", "data:", "blob:", "about:"))
                 else self.foreign.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", lambda r: self.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
 
 
