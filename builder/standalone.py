@@ -181,11 +181,12 @@ def standalone(sentence: str, paper: Paper) -> Standalone:
         return f"{label}'s" if word == "our" else label
 
     body = _SELF.sub(resolve, body)
-    body = _capitalise(body)
+    body = _capitalise(_main_clause_first(body))
     resolvable = (
         not _UNRESOLVED_START.match(body)
         and not re.match(r"^.{0,80}\bthat it\b", body)
         and not _BACK_REFERENCE.match(core)
+        and not _CONCESSIVE.match(body)  # a concession that could not be moved after the main clause
     )
     return Standalone(body, finding, resolvable)
 
@@ -208,6 +209,31 @@ def _clause(text: str, from_word: int = 0) -> bool:
     """Has a finding verb (after its first `from_word` words) and enough words to be a finding."""
     words = text.split()
     return len(words) >= MIN_PART_WORDS and bool(_FINDING_VERB.search(" ".join(words[from_word:9])))
+
+
+_CONCESSIVE = re.compile(r"^(?:although|even though|though|while|whereas)\s+", re.IGNORECASE)
+
+
+def _main_clause_first(text: str) -> str:
+    """"Although X, Y." -> "Y, although X.": a claim opens with what it states, not with a connective. The
+    subordinate clause ends at the first comma outside brackets, and the sentence is reordered only when a
+    finding clause of at least `MIN_PART_WORDS` words follows it; every word is kept."""
+    opener = _CONCESSIVE.match(text)
+    if not opener:
+        return text
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char != "," or depth > 0 or i < opener.end():
+            continue
+        main = text[i + 1 :].strip()
+        # Only the first comma: after it, a clause that does not start with its verb's subject ("due to X, Y
+        # can ...") may belong to the main clause, and moving the concession past it would change what is said.
+        if _clause(main.rstrip("."), from_word=0) and len(text[opener.end() : i].split()) >= 3:
+            concession = text[:i].rstrip()
+            return f"{_capitalise(main.rstrip('.'))}, {concession[0].lower()}{concession[1:]}."
+        return text
+    return text
 
 
 def split_findings(sentence: str, paper: Paper) -> list[Standalone]:

@@ -70,8 +70,8 @@ ONE = Paper(
         (
             GARCIA_FERRERO,
             "Although earlier work proposed projection, in this paper we demonstrate that model transfer wins.",
-            "Although earlier work proposed projection, García-Ferrero et al. (2022) demonstrate that model transfer "
-            "wins.",
+            "García-Ferrero et al. (2022) demonstrate that model transfer wins, although earlier work proposed "
+            "projection.",
         ),
         (
             GARCIA_FERRERO,
@@ -172,3 +172,26 @@ def test_sentences_that_are_one_finding_stay_whole() -> None:
 def test_a_name_with_a_lower_case_first_letter_keeps_it() -> None:
     result = standalone("mBERT does better than baselines on high resource languages.", ONE)
     assert result.text.startswith("mBERT does better") and result.finding.startswith("mBERT")
+
+
+def test_a_concession_moves_after_the_main_clause() -> None:
+    # Seen in 2210.12623 (García-Ferrero et al. 2022): the claim opened with "Although".
+    result = standalone(
+        "Although previous research has proposed annotation projection as an effective technique, in this paper we "
+        "experimentally demonstrate that high capacity multilingual language models consistently outperform it.",
+        GARCIA_FERRERO,
+    )
+    assert result.text == (
+        "García-Ferrero et al. (2022) experimentally demonstrate that high capacity multilingual language models "
+        "consistently outperform it, although previous research has proposed annotation projection as an effective "
+        "technique."
+    )
+    assert result.resolvable
+    # A second comma before the main clause's subject ("due to X, Y can ..."): moving the concession could change
+    # what is said, so the sentence is not a claim that stands alone.
+    tangled = standalone(
+        "Although deep neural networks greatly improve NER, due to the need for much training data, deep neural "
+        "networks can hardly scale out to many languages.",
+        GARCIA_FERRERO,
+    )
+    assert tangled.text.startswith("Although") and not tangled.resolvable
