@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from builder.models import Claim, ClaimResult, ClaimStatus, Paper, PaperVerdict, Report
+from builder.models import Claim, ClaimResult, Paper, PaperVerdict, Report
 from builder.render.site.escape import arxiv_abs, html_id, paper_abs, report_page
 
 # Sort rank of a claim's status in the "Support" column: most telling first when sorted descending.
@@ -87,12 +87,6 @@ class ClaimTable:
     @property
     def verified(self) -> int:
         return sum(row.result.verdict.verified for row in self.rows)
-
-    @property
-    def status_counts(self) -> tuple[tuple[str, int], ...]:
-        """(status, how many of the table's claims have it), in the order the abstracts state them."""
-        order = (ClaimStatus.CORROBORATED, ClaimStatus.CONTESTED, ClaimStatus.STATED, ClaimStatus.UNSUPPORTED)
-        return tuple((s.value, sum(row.result.verdict.status is s for row in self.rows)) for s in order)
 
     @property
     def report_options(self) -> tuple[tuple[str, str], ...]:

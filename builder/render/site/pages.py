@@ -38,7 +38,7 @@ def claims_markdown(site: SiteIndex) -> str:
         # Every claim here is also on its report's page: indexing it twice would double the search index and
         # send a reader to a page of thousands of rows instead of the claim's report (and costs 10% of the build).
         front_matter("Claims", hide=["toc", "navigation"], searchable=False) + "# Claims",
-        raw(render("claims/intro.html.j2", table=table)),
+        raw(render("claims/intro.html.j2", table=table, site=site)),
         raw(render("claim_filters.html.j2", table=table)),
         raw(render("claims_table.html.j2", table=table, empty="No claims.")),
     )
