@@ -134,6 +134,21 @@ def _review(doc: Document, report: Report) -> None:
             _REVIEW_PARTS[part](doc, review)
 
 
+_ALIGN = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}
+
+
+def _column_spec(columns: Sequence[tuple[str, str | None]], aligns: str) -> str:
+    """A longtable's column spec of fixed-width paragraph columns flush with the margins (`@{}` at both ends),
+    aligned by `aligns` (l, c, r per column); the one column without a width takes what the others leave."""
+    fixed = " - ".join(width for _, width in columns if width)
+    rest = rf"\dimexpr\linewidth - {fixed} - {2 * (len(columns) - 1)}\tabcolsep\relax"
+    cells = "".join(
+        rf">{{{_ALIGN[align]}\arraybackslash}}p{{{width or rest}}}"
+        for (_, width), align in zip(columns, aligns, strict=True)
+    )
+    return f"@{{}}{cells}@{{}}"
+
+
 _CLAIM_COLUMNS = (
     # (header, width) — the claim column takes what is left of \linewidth.
     ("ID", "4.8em"),  # the id and, under it, the claim's status ("corroborated")
@@ -148,18 +163,8 @@ _CLAIM_COLUMNS = (
 
 def _claims(doc: Document, report: Report) -> None:
     numbers = _ref_numbers(report)
-    fixed = " - ".join(width for _, width in _CLAIM_COLUMNS if width)
-    claim_width = rf"\dimexpr\linewidth - {fixed} - 12\tabcolsep\relax"
+    spec = _column_spec(_CLAIM_COLUMNS, "llcrccl")
     evidence_width = rf"\dimexpr\linewidth - {_CLAIM_COLUMNS[0][1]} - 2\tabcolsep\relax"
-    spec = (
-        rf"@{{}}>{{\raggedright\arraybackslash}}p{{{_CLAIM_COLUMNS[0][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{claim_width}}}"
-        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[2][1]}}}"
-        rf">{{\raggedleft\arraybackslash}}p{{{_CLAIM_COLUMNS[3][1]}}}"
-        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[4][1]}}}"
-        rf">{{\centering\arraybackslash}}p{{{_CLAIM_COLUMNS[5][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{_CLAIM_COLUMNS[6][1]}}}@{{}}"
-    )
     with doc.create(Section("Extracted Claims", label=False)):
         doc.append(NoEscape(
             r"Each claim was checked against every sentence of the papers. "
@@ -220,16 +225,8 @@ _RESULT_COLUMNS = (
 def _results_table(doc: Document, report: Report) -> None:
     """The quantitative results the papers state (`Report.results_table`), each with the sentence stating it."""
     numbers = _ref_numbers(report)
-    fixed = " - ".join(width for _, width in _RESULT_COLUMNS if width)
-    condition_width = rf"\dimexpr\linewidth - {fixed} - 8\tabcolsep\relax"
+    spec = _column_spec(_RESULT_COLUMNS, "lllll")
     sentence_width = rf"\dimexpr\linewidth - {_RESULT_COLUMNS[0][1]} - 2\tabcolsep\relax"
-    spec = (
-        rf"@{{}}>{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[0][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[1][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[2][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{_RESULT_COLUMNS[3][1]}}}"
-        rf">{{\raggedright\arraybackslash}}p{{{condition_width}}}@{{}}"
-    )
     with doc.create(Section("Quantitative Results", label=False)):
         doc.append(NoEscape(
             r"The quantitative results the papers state in the sentences this report reads (their abstracts and "
