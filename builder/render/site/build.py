@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ from builder.errors import RenderError
 from builder.faults import pause_for_test
 from builder.models import Report
 from builder.render.plots import PlotFile
+from builder.render.site.engine import run_engine
 from builder.render.site.escape import html_id
 from builder.render.site.links import check_links
 from builder.render.site.model import SiteIndex, site_index
@@ -139,11 +138,4 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: 
     )
     env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1", DISABLE_MKDOCS_2_WARNING="true")
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--config-file", str(generated)]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=generated.parent, check=False)
-    if proc.returncode != 0:
-        output = (proc.stderr + "\n" + proc.stdout).splitlines()
-        relevant = [line for line in output if re.search(r"WARNING|ERROR|Error|Aborted|Traceback|rror:", line)]
-        detail = "\n".join((relevant or output)[-30:])
-        raise RenderError(f"mkdocs build --strict failed for {docs_dir} (config {generated}):\n{detail}")
-    if not (site_dir / "index.html").is_file():
-        raise RenderError(f"mkdocs build produced no {site_dir / 'index.html'}")
+    run_engine(command, env=env, cwd=generated.parent, docs_dir=docs_dir, config=generated, site=site_dir)

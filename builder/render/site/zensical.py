@@ -29,9 +29,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
-import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from pathlib import Path
 import yaml
 
 from builder.errors import RenderError
+from builder.render.site.engine import run_engine
 
 INSTALL_HINT = "pip install -e '.[zensical]'"
 CONFIG_FILE = "mkdocs.yml"  # inside the work folder; Zensical keeps its cache in `.cache/` beside it
@@ -147,15 +146,8 @@ def run_zensical(docs_dir: Path, *, work_dir: Path, config: Path, nav: Sequence[
     generated = write_config(work, config, nav, site_url)
     env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1")
     command = [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(generated)]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work, check=False)
     site = work / SITE
-    if proc.returncode != 0:
-        output = (proc.stderr + "\n" + proc.stdout).splitlines()
-        relevant = [line for line in output if re.search(r"WARNING|ERROR|Error|Aborted|Traceback|rror:", line)]
-        detail = "\n".join((relevant or output)[-30:])
-        raise RenderError(f"zensical build --strict failed for {docs_dir} (config {generated}):\n{detail}")
-    if not (site / "index.html").is_file():
-        raise RenderError(f"zensical build produced no {site / 'index.html'}")
+    run_engine(command, env=env, cwd=work, docs_dir=docs_dir, config=generated, site=site)
     return site
 
 
