@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 from builder.models import Claim, Paper, Result
 from builder.text import paper_sentences
+from builder.text.cues import YEAR
 
 # ------------------------------------------------------------------------------------------------ lexicons
 
@@ -214,7 +215,6 @@ _CHANGE_NOUNS = {
     "outpe": "margin",
     "surpa": "margin",
 }
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:Table|Tab\.|Section|Sec\.|Figure|Fig\.|Eq\.|Equation|Appendix|Chapter|Algorithm|Theorem|Lemma|"
     r"Step|Version|Line)|§)\s*$",
@@ -288,7 +288,7 @@ def _values(sentence: str) -> list[_Span]:
 def _is_result(sentence: str, span: _Span) -> bool:
     before, after = sentence[: span.start], sentence[span.end :]
     numbers = re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", span.text)
-    if any(_YEAR.fullmatch(n) for n in numbers) and "%" not in span.text:
+    if any(YEAR.fullmatch(n) for n in numbers) and "%" not in span.text:
         return False
     if _REFERENCE_BEFORE.search(before):
         return False
