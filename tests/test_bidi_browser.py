@@ -52,9 +52,9 @@ def test_an_override_in_a_name_stays_inside_the_name(tmp_path: Path, site_engine
     raw_paper = dataclasses.replace(report.papers[2], authors=("Evil \u202eOverride Name",))  # never cleaned
     report = dataclasses.replace(report, papers=(report.papers[0], clean_paper, raw_paper, *report.papers[3:]))
     docs = tmp_path / "docs"
-    write_docs([report], docs, {report.slug: {}}, {report.slug: []})
+    index = write_docs([report], docs, {report.slug: {}}, {report.slug: []})
     site = tmp_path / "site"
-    build_site(docs, site, site_url="http://127.0.0.1/", config=ROOT / "mkdocs.yml", engine=site_engine)
+    build_site(docs, site, nav=index.nav, site_url="http://127.0.0.1/", config=ROOT / "mkdocs.yml", engine=site_engine)
     page_path = site / "reports" / f"{report.slug}.html"
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])

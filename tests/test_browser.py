@@ -97,9 +97,11 @@ def served(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> Iterat
         (docs / "downloads" / f"{report.slug}.json").write_text(f'{{"slug": "{report.slug}"}}\n', encoding="utf-8")
         downloads[report.slug] = {ext: f"downloads/{report.slug}.{ext}" for ext in ("pdf", "bib", "json")}
     plots = {r.slug: make_plots(r, root / "plots") for r in reports}
-    write_docs(reports, docs, downloads, plots)
+    index = write_docs(reports, docs, downloads, plots)
     site = www / SUBPATH
-    build_site(docs, site, site_url=base, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
+    build_site(
+        docs, site, nav=index.nav, site_url=base, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work"
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield base, site

@@ -95,8 +95,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> dict[st
     downloads["evil-draft"]["json"] = "javascript:alert(5)"  # never linked: not a relative path
     plots = {r.slug: make_plots(r, root / "plots") for r in reports}
     failed = {"broken-spec": "reports/broken-spec.yaml:3:7: field 'papers' <must> not be empty"}
-    write_docs(reports, docs, downloads, plots, failed)
-    build_site(docs, site, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
+    index = write_docs(reports, docs, downloads, plots, failed)
+    build_site(docs, site, nav=index.nav, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
     return {"root": root, "docs": docs, "site": site, "reports": reports, "plots": plots, "engine": site_engine}
 
 
@@ -307,8 +307,8 @@ def test_search_finds_a_report_by_a_word_of_its_claim(built: dict[str, object]) 
 
 def test_site_url_and_failure_reporting(tmp_path: Path, site_engine: str) -> None:
     docs = tmp_path / "docs"
-    write_docs([make_report()], docs, {}, {})
-    options = {"config": ROOT / "mkdocs.yml", "engine": site_engine, "work_dir": tmp_path / "work"}
+    index = write_docs([make_report()], docs, {}, {})
+    options = {"config": ROOT / "mkdocs.yml", "engine": site_engine, "work_dir": tmp_path / "work", "nav": index.nav}
     build_site(docs, tmp_path / "site", site_url="https://example.org/sub/path/", **options)
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<link rel="canonical" href="https://example.org/sub/path/(index.html)?" ?/?>', home), home[:2000]

@@ -88,7 +88,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> dict[st
     report = hostile_report()
     docs, site = root / "docs", root / "site"
     ENV.cache.clear()
-    write_docs(
+    index = write_docs(
         [report],
         docs,
         {report.slug: {"pdf": HOSTILE, "bib": "downloads/hostile.bib"}},
@@ -102,7 +102,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> dict[st
     # The download named by the hostile path exists too: the built site's link check follows the escaped link to it.
     (docs / HOSTILE).parent.mkdir(parents=True, exist_ok=True)
     (docs / HOSTILE).write_text("%PDF-1.4\n", encoding="utf-8")
-    build_site(docs, site, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
+    build_site(docs, site, nav=index.nav, config=ROOT / "mkdocs.yml", engine=site_engine, work_dir=root / "work")
     return {"docs": docs, "site": site}
 
 

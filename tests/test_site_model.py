@@ -130,7 +130,7 @@ def test_build_site_takes_the_nav_it_is_given(tmp_path: Path, site_engine: str) 
     (docs / "index.md").write_text("# Home\n\nNo links to any report here.\n", encoding="utf-8")  # not read back
     options = {"config": ROOT / "mkdocs.yml", "engine": site_engine, "work_dir": tmp_path / "work"}
     generated = tmp_path / ("mkdocs.docs.yml" if site_engine == "mkdocs" else "work/mkdocs.yml")
-    build_site(docs, tmp_path / "site", **options)
+    build_site(docs, tmp_path / "site", nav=site.nav, **options)
     config = yaml.safe_load(generated.read_text(encoding="utf-8"))
     assert config["nav"] == site.nav
     assert not (tmp_path / "site" / ".nav.json").exists()  # the recorded nav stays out of the site

@@ -21,7 +21,7 @@ The package, by concern:
 - `build.py`: `write_docs` (pages, figures, assets; returns the `SiteIndex`) and `build_site` (MkDocs).
 """
 
-from builder.render.site.build import ASSETS_DIR, ASSETS_SRC, FIGURES_DIR, NAV_FILE, build_site, write_docs
+from builder.render.site.build import ASSETS_DIR, ASSETS_SRC, FIGURES_DIR, build_site, write_docs
 from builder.render.site.escape import (
     arxiv_abs,
     arxiv_pdf,
@@ -43,7 +43,6 @@ __all__ = [
     "ASSETS_DIR",
     "ASSETS_SRC",
     "FIGURES_DIR",
-    "NAV_FILE",
     "SITE_NAME",
     "SiteIndex",
     "arxiv_abs",

@@ -4,13 +4,12 @@
 Markdown file per page; it returns that model, whose `nav` is the navigation. `build_site` runs the engine on
 a config that INHERITs the project's `mkdocs.yml` with that navigation: MkDocs (`mkdocs build --strict`, the
 default) or Zensical (`zensical.py`, from a docs folder whose path stays the same between builds), then checks
-every internal link and asset of the built site (`links.py`). A caller that does not pass the navigation gets
-the one `write_docs` recorded beside the pages (`NAV_FILE`, a dot file both engines leave out of the site).
+every internal link and asset of the built site (`links.py`). The navigation is always handed over, never read
+back from the pages.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -35,7 +34,6 @@ from builder.render.site.zensical import move_site, run_zensical
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
 FIGURES_DIR = "figures"
-NAV_FILE = ".nav.json"  # inside docs_dir: MkDocs and Zensical exclude dot files from the site
 ENGINES = ("mkdocs", "zensical")  # builder.settings.SITE_ENGINES
 
 
@@ -63,7 +61,6 @@ def write_docs(
     _write(docs_dir / "index.md", index_markdown(site))
     _write(docs_dir / "papers.md", papers_markdown(site))
     _write(docs_dir / "claims.md", claims_markdown(site))
-    _write(docs_dir / NAV_FILE, json.dumps(site.nav, indent=1) + "\n")
     return site
 
 
@@ -78,17 +75,17 @@ def build_site(
     *,
     site_url: str | None = None,
     config: Path = Path("mkdocs.yml"),
-    nav: Sequence[object] | None = None,
+    nav: Sequence[object],
     engine: str = "mkdocs",
     work_dir: Path | None = None,
     timings: dict[str, float] | None = None,
 ) -> None:
     """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
 
-    `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it); without it, the one `write_docs`
-    recorded in `docs_dir` is used. `work_dir` is Zensical's fixed folder (docs, config, cache and output; by
-    default `.zensical` beside `docs_dir`); MkDocs needs none and writes its config beside `docs_dir`. `timings`,
-    when given, gets the seconds of the `engine` and of the `links` check (what `--timings` prints).
+    `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it). `work_dir` is Zensical's fixed folder
+    (docs, config, cache and output; by default `.zensical` beside `docs_dir`); MkDocs needs none and writes its
+    config beside `docs_dir`. `timings`, when given, gets the seconds of the `engine` and of the `links` check
+    (what `--timings` prints).
     """
     timings = {} if timings is None else timings
     start = time.perf_counter()
@@ -99,11 +96,6 @@ def build_site(
         raise RenderError(f"{config}: MkDocs base config not found")
     if not (docs_dir / "index.md").is_file():
         raise RenderError(f"{docs_dir}: no index.md; write the pages (write_docs) before building the site")
-    if nav is None:
-        recorded = docs_dir / NAV_FILE
-        if not recorded.is_file():
-            raise RenderError(f"{docs_dir}: no {NAV_FILE}; write the pages with write_docs or pass nav=")
-        nav = json.loads(recorded.read_text(encoding="utf-8"))
     if engine == "zensical":
         work = work_dir or docs_dir.parent / ".zensical"
         built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url)
