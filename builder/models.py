@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from builder.venue import format_venue
+
 if TYPE_CHECKING:
     from builder.matrix import EvidenceMatrix
 
@@ -446,8 +448,6 @@ class Report:
     @property
     def references(self) -> tuple[Reference, ...]:
         """The reference list: every paper, numbered, labelled, with its BibTeX key and venue."""
-        from builder.venue import format_venue
-
         return tuple(
             Reference(number=n, paper=p, bib_key=self.bib_keys.get(p.arxiv_id), venue=format_venue(p.journal_ref))
             for n, p in enumerate(self.papers, start=1)
