@@ -348,10 +348,10 @@ def test_any_text_renders_literally_in_pdf_and_page(
     tex = tmp / "prop.tex"
     tex.write_text(render_tex(report), encoding="utf-8")
     docs, site = tmp / "docs", tmp / "site"
-    write_docs([report], docs, {}, {})
+    index = write_docs([report], docs, {}, {})
     with ThreadPoolExecutor(max_workers=2) as pool:  # TeX and MkDocs are separate processes: overlap them
         warnings_future = pool.submit(compile_pdf, tex, tmp / "prop.pdf", epoch=0)
-        site_future = pool.submit(build_site, docs, site, config=ROOT / "mkdocs.yml")
+        site_future = pool.submit(build_site, docs, site, config=ROOT / "mkdocs.yml", nav=index.nav)
         warnings = warnings_future.result()
         site_future.result()
 
