@@ -170,3 +170,13 @@ def remove_temporaries(cache_root: Path) -> None:
     if cache_root.is_dir():
         for tmp in cache_root.glob("*/*.tmp*"):
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """`dst` as a hard link to `src` where the file system allows, else a copy. Safe for a cache entry's files,
+    which are never written again once the entry is committed."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

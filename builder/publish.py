@@ -7,6 +7,8 @@ already come from exactly these cache entries: nothing is staged at all) and `bu
 the MkDocs config and the site engine are unchanged: no engine runs). Zensical (`site_engine = "zensical"`) is run
 from a folder that stays the same between builds, `build/.cache/zensical/` (`ZENSICAL_WORK`), so that its cache
 works; its output is moved into the staging folder before the swap, like MkDocs' (builder/render/site/zensical.py).
+MkDocs keeps the converted raw HTML blocks and search sections of each page in `build/.cache/mkdocs/`
+(builder/render/site/mkdocs_hooks.py), and the report pages' Markdown is kept in `build/.cache/pages/`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.cache import CacheEntry, Tree, fingerprint, prune, remove_temporaries, reports_cache
+from builder.cache import CacheEntry, Tree, fingerprint, link_or_copy, prune, remove_temporaries, reports_cache
 from builder.errors import BuilderError
 from builder.faults import pause_for_test
 from builder.papers import atomic_write_text
@@ -31,6 +33,10 @@ OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
 REPORT_FILES = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}  # output folder -> suffix
 DOWNLOADS = {"pdf": "pdf", "bib": "bib", "data": "json"}  # what the site offers for download
 ZENSICAL_WORK = "zensical"  # under build/.cache/: Zensical's docs, config, cache and output, kept between builds
+# Each engine's folder under build/.cache/, kept between builds: Zensical's, and the page cache of MkDocs' hooks.
+ENGINE_WORK = {"mkdocs": "mkdocs", "zensical": ZENSICAL_WORK}
+PAGES = "pages"  # under build/.cache/: the report pages' Markdown (builder/render/site/page_cache.py)
+JINJA = "jinja"  # under build/.cache/: the site templates, compiled
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,6 @@ def site_key_path(out: Path) -> Path:
     return out / ".cache" / "site.key"
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
 def stage(
     outcomes: list[ReportOutcome],
     staging: Path,
@@ -133,6 +131,8 @@ def stage(
     """
     timings = {} if timings is None else timings
     from builder.render.site import build_site, write_docs
+    from builder.render.site.page_cache import PageCache
+    from builder.render.site.templates import use_bytecode_cache
     from builder.render.site.zensical import missing_message, zensical_installed
 
     # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
@@ -149,7 +149,7 @@ def stage(
         reports.append(report)
         plots[report.slug] = report_plots
         for kind, suffix in REPORT_FILES.items():
-            _link_or_copy(outcome.cache_dir / f"{report.slug}.{suffix}", staging / kind / f"{report.slug}.{suffix}")
+            link_or_copy(outcome.cache_dir / f"{report.slug}.{suffix}", staging / kind / f"{report.slug}.{suffix}")
         downloads[report.slug] = {suffix: f"downloads/{report.slug}.{suffix}" for suffix in DOWNLOADS.values()}
     reports.sort(key=lambda r: (-r.date.toordinal(), r.slug))
 
@@ -158,9 +158,11 @@ def stage(
     docs.mkdir(parents=True)
     for report in reports:
         for kind, suffix in DOWNLOADS.items():
-            _link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
+            link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
     with timed(timings, "pages"):
-        index = write_docs(reports, docs, downloads, plots, failed or None)
+        use_bytecode_cache(out / ".cache" / JINJA)
+        pages = PageCache(out / ".cache" / PAGES, source_hash)
+        index = write_docs(reports, docs, downloads, plots, failed or None, pages)
     if not site:
         return None, ""
 
@@ -169,8 +171,9 @@ def stage(
     marker = site_key_path(out)
     if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
         return None, ""
-    if settings.site_engine != "zensical":  # Zensical's folder is of no use to another engine
-        shutil.rmtree(out / ".cache" / ZENSICAL_WORK, ignore_errors=True)
+    for engine, folder in ENGINE_WORK.items():  # one engine's folder is of no use to the other
+        if engine != settings.site_engine:
+            shutil.rmtree(out / ".cache" / folder, ignore_errors=True)
     try:
         if settings.site_engine == "zensical" and not zensical_installed():
             raise BuilderError(missing_message(f"{settings.root / 'pyproject.toml'}: [tool.builder]"))
@@ -181,7 +184,7 @@ def stage(
             config=settings.mkdocs_config,
             nav=index.nav,
             engine=settings.site_engine,
-            work_dir=out / ".cache" / ZENSICAL_WORK,
+            work_dir=out / ".cache" / ENGINE_WORK[settings.site_engine],
             timings=timings,
         )
     except BuilderError as exc:

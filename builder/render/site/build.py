@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
+from builder.cache import link_or_copy
 from builder.errors import RenderError
 from builder.faults import pause_for_test
 from builder.models import Report
@@ -27,6 +29,7 @@ from builder.render.site.engine import run_engine
 from builder.render.site.escape import html_id
 from builder.render.site.links import check_links
 from builder.render.site.model import SiteIndex, site_index
+from builder.render.site.page_cache import PageCache
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
 from builder.render.site.report import report_markdown
 from builder.render.site.zensical import move_site, run_zensical
@@ -34,6 +37,8 @@ from builder.render.site.zensical import move_site, run_zensical
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
 FIGURES_DIR = "figures"
+HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
+CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # mkdocs_hooks.CACHE_ENV, not imported here: that module loads MkDocs and Material
 ENGINES = ("mkdocs", "zensical")  # builder.settings.SITE_ENGINES
 
 
@@ -43,8 +48,10 @@ def write_docs(
     downloads: dict[str, dict[str, str]],
     plots: dict[str, list[PlotFile]],
     failed: dict[str, str] | None = None,
+    cache: PageCache | None = None,
 ) -> SiteIndex:
-    """Write the site's Markdown pages, figures and assets into `docs_dir` (created empty by the build)."""
+    """Write the site's Markdown pages, figures and assets into `docs_dir` (created empty by the build); a report
+    page whose model is unchanged since the build that filled `cache` is read back from it."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ASSETS_SRC, docs_dir / ASSETS_DIR, dirs_exist_ok=True)
     figures: dict[str, list[tuple[PlotFile, str]]] = {}
@@ -52,15 +59,18 @@ def write_docs(
         for plot in plots.get(report.slug, []):
             target = docs_dir / FIGURES_DIR / report.slug / f"{html_id(plot.name)}.svg"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(plot.svg_path, target)
+            link_or_copy(plot.svg_path, target)
             figures.setdefault(report.slug, []).append((plot, target.relative_to(docs_dir).as_posix()))
     site = site_index(reports, downloads, figures, failed or {})
     (docs_dir / "reports").mkdir(exist_ok=True)
     for view in site.reports:
-        _write(docs_dir / view.page, report_markdown(view))
+        text = cache.text(view.page, view, report_markdown) if cache else report_markdown(view)
+        _write(docs_dir / view.page, text)
     _write(docs_dir / "index.md", index_markdown(site))
     _write(docs_dir / "papers.md", papers_markdown(site))
-    _write(docs_dir / "claims.md", claims_markdown(site))
+    _write(docs_dir / "claims.md", claims_markdown(site, cache))
+    if cache:
+        cache.prune()
     return site
 
 
@@ -82,10 +92,11 @@ def build_site(
 ) -> None:
     """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
 
-    `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it). `work_dir` is Zensical's fixed folder
-    (docs, config, cache and output; by default `.zensical` beside `docs_dir`); MkDocs needs none and writes its
-    config beside `docs_dir`. `timings`, when given, gets the seconds of the `engine` and of the `links` check
-    (what `--timings` prints).
+    `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it). `work_dir` is the engine's folder kept
+    between builds: Zensical's fixed folder (docs, config, cache and output; by default `.zensical` beside
+    `docs_dir`), or the page cache of MkDocs' hooks (`mkdocs_hooks.py`; none by default, which gives the same site
+    more slowly). MkDocs' config is written beside `docs_dir`. `timings`, when given, gets the seconds of the
+    `engine` and of the `links` check (what `--timings` prints).
     """
     timings = {} if timings is None else timings
     start = time.perf_counter()
@@ -102,7 +113,7 @@ def build_site(
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir
-        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav)
+        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
     check_links(built, site_url).raise_for(f"{engine} build of {docs_dir}")
@@ -111,8 +122,17 @@ def build_site(
         move_site(built, site_dir)
 
 
-def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: Path, nav: Sequence[object]) -> None:
-    """`mkdocs build --strict` with `mkdocs.<docs-dir-name>.yml`, written beside `docs_dir`."""
+def run_mkdocs(
+    docs_dir: Path,
+    site_dir: Path,
+    *,
+    site_url: str | None,
+    config: Path,
+    nav: Sequence[object],
+    page_cache: Path | None = None,
+) -> None:
+    """`mkdocs build --strict` with `mkdocs.<docs-dir-name>.yml`, written beside `docs_dir`, and the project's hooks
+    (`mkdocs_hooks.py`, after any of the base config's own), their cache in `page_cache`."""
     generated = docs_dir.parent / f"mkdocs.{docs_dir.name}.yml"
     settings: dict[str, object] = {
         "INHERIT": str(config),
@@ -120,6 +140,7 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: 
         "site_dir": str(site_dir),
         "use_directory_urls": False,
         "nav": list(nav),
+        "hooks": [*_base_hooks(config), str(HOOKS)],
     }
     if site_url:
         settings["site_url"] = site_url
@@ -129,5 +150,18 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_url: str | None, config: 
         encoding="utf-8",
     )
     env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1", DISABLE_MKDOCS_2_WARNING="true")
+    env.pop(CACHE_ENV, None)
+    if page_cache is not None:
+        env[CACHE_ENV] = str(page_cache.resolve())
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--config-file", str(generated)]
     run_engine(command, env=env, cwd=generated.parent, docs_dir=docs_dir, config=generated, site=site_dir)
+
+
+def _base_hooks(config: Path) -> list[str]:
+    """The `hooks` of the base config, as absolute paths: the generated config's list replaces the inherited one."""
+    try:
+        base = yaml_load(config.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RenderError(f"{config}: cannot be read as YAML: {exc}") from exc
+    hooks = base.get("hooks") or [] if isinstance(base, dict) else []
+    return [str((config.parent / hook).resolve()) for hook in hooks]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from markupsafe import Markup
+
+from builder.render.site.claim_rows import ClaimRow
 from builder.render.site.markdown import front_matter, page, raw
 from builder.render.site.model import SiteIndex
+from builder.render.site.page_cache import PageCache
 from builder.render.site.templates import render
 
 SITE_NAME = "Literature-synthesis reports"
@@ -31,14 +37,28 @@ def papers_markdown(site: SiteIndex) -> str:
     )
 
 
-def claims_markdown(site: SiteIndex) -> str:
-    """Every claim of every report in one table."""
+def claims_markdown(site: SiteIndex, cache: PageCache | None = None) -> str:
+    """Every claim of every report in one table; its rows rendered in chunks, one per report, each read back from
+    `cache` when the report's rows are unchanged."""
     table = site.claims
+    chunks = []
+    for slug, rows in groupby(table.rows, key=lambda row: row.report.slug):
+        # The chunk's model: its rows and what of the table `claim_row.html.j2` reads.
+        model = (table.with_report, table.page, table.columns, tuple(rows))
+        chunk = cache.text(f"claims.md#{slug}", model, _rows) if cache else _rows(model)
+        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
     return page(
         # Every claim here is also on its report's page: indexing it twice would double the search index and
         # send a reader to a page of thousands of rows instead of the claim's report (and costs 10% of the build).
         front_matter("Claims", hide=["toc", "navigation"], searchable=False) + "# Claims",
         raw(render("claims/intro.html.j2", table=table, site=site)),
         raw(render("claim_filters.html.j2", table=table)),
-        raw(render("claims_table.html.j2", table=table, empty="No claims.")),
+        raw(render("claims_table.html.j2", table=table, chunks=chunks, empty="No claims.")),
+    )
+
+
+def _rows(model: tuple[bool, str, int, tuple[ClaimRow, ...]]) -> str:
+    with_report, on_page, columns, rows = model
+    return render(
+        "claim_rows.html.j2", table={"with_report": with_report, "page": on_page, "columns": columns}, rows=rows
     )

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -110,6 +111,13 @@ def _environment() -> Environment:
 
 
 ENV = _environment()
+
+
+def use_bytecode_cache(folder: Path) -> None:
+    """Keep the compiled templates in `folder` (Jinja's bytecode cache, keyed by each template's source): compiling
+    them took a fifth of writing the pages after one report changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ENV.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def render(template: str, **context: object) -> str:

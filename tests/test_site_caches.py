@@ -1,0 +1,152 @@
+"""The site's two caches give the same site as none: the report pages' Markdown, and MkDocs' hooks.
+
+`page_cache.PageCache` keeps each report page's Markdown (and each report's chunk of the all-claims page) keyed by
+its pickled model; `mkdocs_hooks.py` keeps each page's converted raw HTML blocks and search sections. Both are
+checked here against the real thing: the docs written with no cache, a cold one and a warm one are byte-identical,
+and so are the sites of a plain `mkdocs build --strict` (no hooks) and of `build_site` with the hooks, cold and
+warm, search index included, on pages whose data carries HTML, Markdown and template syntax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from factories import make_claims, make_draft_report, make_report
+
+from builder.models import ClaimResult, Report
+from builder.render.site import build as site_build
+from builder.render.site import build_site, mkdocs_hooks, write_docs
+from builder.render.site.page_cache import PageCache
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = "<b>x</b> **bold** | {{ config }} [a](b.md#c) <!-- c --> litreportblock"
+
+
+def reports() -> list[Report]:
+    first, *rest = make_claims()
+    hostile = ClaimResult(dataclasses.replace(first.claim, text=f"Models {HOSTILE} win."), first.verdict)
+    return [
+        make_report(),
+        make_draft_report(slug="hostile", title=f"Title {HOSTILE}", claims=(hostile, *rest), abstract=HOSTILE),
+    ]
+
+
+def write(docs: Path, items: list[Report], cache: PageCache | None) -> dict[str, bytes]:
+    downloads = {r.slug: {} for r in items}
+    write_docs(items, docs, downloads, {}, {"broken": "reports/broken.yaml:1:1: bad"}, cache)
+    return tree(docs)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_page_cache_hits_misses_and_prunes(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "pages", "salt")
+    calls: list[str] = []
+
+    def render(model: tuple[str, int]) -> str:
+        calls.append(model[0])
+        return f"{model[0]} {model[1]}"
+
+    assert cache.text("a.md", ("a", 1), render) == "a 1"
+    again = PageCache(tmp_path / "pages", "salt")
+    assert again.text("a.md", ("a", 1), render) == "a 1" and again.hits == 1
+    assert again.text("a.md", ("a", 2), render) == "a 2"  # the model changed: rendered again
+    assert PageCache(tmp_path / "pages", "other builder").text("a.md", ("a", 2), render) == "a 2"
+    assert calls == ["a", "a", "a"]
+    for path in (tmp_path / "pages").iterdir():
+        path.write_text("{not json", encoding="utf-8")  # a file cut short by a kill
+    assert PageCache(tmp_path / "pages", "salt").text("a.md", ("a", 2), render) == "a 2"
+    pruned = PageCache(tmp_path / "pages", "salt")
+    pruned.text("b.md", ("b", 1), render)
+    pruned.prune()
+    assert len(list((tmp_path / "pages").iterdir())) == 1  # a.md's file was not asked for
+
+
+def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Path) -> None:
+    items = reports()
+    plain = write(tmp_path / "plain", items, None)
+    cold = write(tmp_path / "cold", items, PageCache(tmp_path / "pages", "salt"))
+    warm_cache = PageCache(tmp_path / "pages", "salt")
+    warm = write(tmp_path / "warm", items, warm_cache)
+    assert plain == cold == warm
+    assert warm_cache.hits == 2 * len(items)  # each report page, and each report's chunk of the claims page
+    changed = [dataclasses.replace(items[0], title="A new title"), items[1]]
+    after_cache = PageCache(tmp_path / "pages", "salt")
+    after = write(tmp_path / "after", changed, after_cache)
+    assert after == write(tmp_path / "after-plain", changed, None)
+    assert after_cache.hits == 2  # the unchanged report's page and chunk
+
+
+def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:
+    """`mkdocs build --strict` as `run_mkdocs` runs it, without the hooks."""
+    config = docs.parent / "plain.yml"
+    settings = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs), "site_dir": str(site), "nav": nav}
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1", DISABLE_MKDOCS_2_WARNING="true")
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config)]
+    subprocess.run(command, check=True, env=env, capture_output=True)
+
+
+def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    index = write_docs(reports(), docs, {}, {}, {})
+    plain_mkdocs(docs, tmp_path / "plain", index.nav)
+    cache = tmp_path / "hooks-cache"
+    build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
+    kinds = sorted({p.name.split(".")[1] for p in cache.glob("*.json")})
+    assert any((cache / "jinja").iterdir()), "Material's templates were not cached"
+    assert kinds == ["blocks", "search"], "the hooks did not run"
+    build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
+    plain, cold, warm = (tree(tmp_path / name) for name in ("plain", "cold", "warm"))
+    assert plain.keys() == cold.keys() == warm.keys()
+    for name in plain:
+        assert plain[name] == cold[name] == warm[name], name
+    assert "search/search_index.json" in plain
+
+
+def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
+    """The warm build reads the conversions back: a cached block changed by hand shows on the page."""
+    docs = tmp_path / "docs"
+    index = write_docs([make_report()], docs, {}, {}, {})
+    cache = tmp_path / "hooks-cache"
+    build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
+    for path in cache.glob("*.blocks.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["entries"] = {key: html.replace("<p>", "<p data-sentinel>") for key, html in data["entries"].items()}
+        path.write_text(json.dumps(data), encoding="utf-8")
+    build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
+    page = next((tmp_path / "warm" / "reports").glob("*.html")).read_text(encoding="utf-8")
+    assert "<p data-sentinel>" in page
+
+
+def test_stashed_blocks_are_only_those_python_markdown_passes_whole() -> None:
+    assert mkdocs_hooks.opens_block("<table>\n<tr><td>1</td></tr>\n</table>")
+    assert mkdocs_hooks.opens_block("<p>a</p>\n<ul><li>b</li></ul>")
+    assert not mkdocs_hooks.opens_block("<button>x</button>")  # inline: Python-Markdown wraps it in <p>
+    assert not mkdocs_hooks.opens_block("## Heading")
+    assert not mkdocs_hooks.opens_block("text <p>a</p>")
+
+
+def test_generated_config_keeps_the_base_configs_hooks(tmp_path: Path) -> None:
+    base = tmp_path / "mkdocs.yml"
+    base.write_text("site_name: x\nhooks:\n  - hooks/mine.py\n", encoding="utf-8")
+    assert site_build._base_hooks(base) == [str(tmp_path / "hooks" / "mine.py")]
+    assert site_build._base_hooks(ROOT / "mkdocs.yml") == []
+    assert site_build.CACHE_ENV == mkdocs_hooks.CACHE_ENV
+
+
+@pytest.mark.parametrize("text", ["", "no blocks at all\n", "<div>\nlitreportblock\n</div>\n"])
+def test_pages_without_blocks_or_with_the_placeholder_word_are_left_alone(text: str) -> None:
+    cache = mkdocs_hooks.PageCache(["toc"], {}, None)
+    stashed = cache.stash("p.md", text)
+    converted = cache.md.reset().convert(stashed)
+    assert cache.restore("p.md", converted)[0] == cache.md.reset().convert(text)
