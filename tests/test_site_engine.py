@@ -1,6 +1,6 @@
-"""The `site_engine` setting through the real CLI: a bad value, Zensical missing, switching engines, Zensical's
-cache in its fixed folder (a rebuild after one spec changed gives the site a cold build gives), and a build
-killed while Zensical's output waits in that folder."""
+"""The `site_engine` setting through the real CLI: a bad value, Zensical missing, switching engines, each engine's
+caches (MkDocs' hooks and the page cache; Zensical's fixed folder: a rebuild after one spec changed gives the site a
+cold build gives), and a build killed while Zensical's output waits in that folder."""
 
 from __future__ import annotations
 
@@ -60,6 +60,35 @@ def test_zensical_chosen_but_not_installed_says_how_to_install_it_and_keeps_the_
     assert (out / "pdf" / "alpha.pdf").is_file() and not (out / "site").exists()
 
 
+def test_mkdocs_rebuilds_from_its_caches_and_gives_the_site_a_cold_build_gives(two_reports: Path) -> None:
+    """The page cache and MkDocs' hooks, through the real CLI: after one spec changed, and changed back, the site is
+    the very site a cold build gives, file for file, and only the changed report's page was rendered again."""
+    out = two_reports / "build"
+    first = build(two_reports)
+    assert first.returncode == 0, clean(first)
+    original = site_files(out / "site")
+    hooks, pages = out / ".cache" / "mkdocs", out / ".cache" / "pages"
+    assert sorted(hooks.glob("*.blocks.json")) and sorted(hooks.glob("*.search.json")) and any(pages.iterdir())
+    kept = {p: p.stat().st_mtime_ns for p in pages.iterdir()}
+
+    (two_reports / "reports" / "alpha.yaml").write_text(small_spec("Alpha Revised"), encoding="utf-8")
+    second = build(two_reports)
+    assert second.returncode == 0 and "1 built, 1 cached" in second.stdout and "site rebuilt" in second.stdout
+    clean(second)
+    assert "Alpha Revised" in (out / "site" / "reports" / "alpha.html").read_text(encoding="utf-8")
+    unchanged = [p for p, mtime in kept.items() if p.exists() and p.stat().st_mtime_ns == mtime]
+    assert len(unchanged) == 2, "beta's page and its chunk of the claims page should have been read back"
+    cold = build(two_reports, "--out", str(two_reports / "cold"))
+    assert cold.returncode == 0, clean(cold)
+    assert site_files(two_reports / "cold" / "site") == site_files(out / "site")
+
+    (two_reports / "reports" / "alpha.yaml").write_text(small_spec("Alpha Original"), encoding="utf-8")
+    third = build(two_reports)
+    assert third.returncode == 0 and "site rebuilt" in third.stdout, clean(third)
+    assert site_files(out / "site") == original
+    assert check_links(out / "site").problems == []
+
+
 def test_zensical_rebuilds_from_its_cache_and_gives_the_site_a_cold_build_gives(
     two_reports: Path, zensical: str
 ) -> None:
@@ -74,6 +103,7 @@ def test_zensical_rebuilds_from_its_cache_and_gives_the_site_a_cold_build_gives(
     assert second.returncode == 0 and "2 cached" in second.stdout and "site rebuilt" in second.stdout, clean(second)
     assert site_files(out / "site") != mkdocs_site
     assert "assets/stylesheets/classic/" in (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert not (out / ".cache" / "mkdocs").exists()  # MkDocs' hooks cache is of no use to Zensical
     work = out / ".cache" / "zensical"
     cache = {p: p.stat().st_mtime_ns for p in (work / ".cache").iterdir() if p.name != ".gitignore"}
     assert len(cache) >= 8 and (work / "docs" / "reports" / "beta.md").is_file() and not (work / "site").exists()
