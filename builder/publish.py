@@ -132,7 +132,7 @@ def stage(
     timings = {} if timings is None else timings
     from builder.render.site import build_site, write_docs
     from builder.render.site.page_cache import PageCache
-    from builder.render.site.templates import use_bytecode_cache
+    from builder.render.site.templates import bytecode_cache
     from builder.render.site.zensical import missing_message, zensical_installed
 
     # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
@@ -160,9 +160,9 @@ def stage(
         for kind, suffix in DOWNLOADS.items():
             link_or_copy(staging / kind / f"{report.slug}.{suffix}", docs / "downloads" / f"{report.slug}.{suffix}")
     with timed(timings, "pages"):
-        use_bytecode_cache(out / ".cache" / JINJA)
         pages = PageCache(out / ".cache" / PAGES, source_hash)
-        index = write_docs(reports, docs, downloads, plots, failed or None, pages)
+        with bytecode_cache(out / ".cache" / JINJA, source_hash):
+            index = write_docs(reports, docs, downloads, plots, failed or None, pages)
     if not site:
         return None, ""
 

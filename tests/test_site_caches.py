@@ -21,6 +21,7 @@ import yaml
 from factories import make_claims, make_draft_report, make_report
 
 from builder.models import ClaimResult, Report
+from builder.render.plots import make_plots
 from builder.render.site import build as site_build
 from builder.render.site import build_site, mkdocs_hooks, write_docs
 from builder.render.site.page_cache import PageCache
@@ -97,8 +98,20 @@ def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:
 
 
 def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> None:
+    """Every kind of page and block: reports with figures and downloads, a failed report, hostile data."""
     docs = tmp_path / "docs"
-    index = write_docs(reports(), docs, {}, {}, {})
+    items = reports()
+    downloads = {}
+    for report in items:
+        downloads[report.slug] = {}
+        for suffix in ("pdf", "bib", "json"):
+            target = docs / "downloads" / f"{report.slug}.{suffix}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"{suffix} of {report.slug}\n", encoding="utf-8")
+            downloads[report.slug][suffix] = f"downloads/{report.slug}.{suffix}"
+    plots = {r.slug: make_plots(r, tmp_path / "plots") for r in items}
+    index = write_docs(items, docs, downloads, plots, {"broken": "reports/broken.yaml:3:7: field 'papers' <bad>"})
+    assert any((docs / "figures").rglob("*.svg"))
     plain_mkdocs(docs, tmp_path / "plain", index.nav)
     cache = tmp_path / "hooks-cache"
     build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
@@ -114,17 +127,26 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
 
 
 def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
-    """The warm build reads the conversions back: a cached block changed by hand shows on the page."""
+    """The warm build reads its caches back: cached search sections and blocks changed by hand show in the site."""
     docs = tmp_path / "docs"
     index = write_docs([make_report()], docs, {}, {}, {})
     cache = tmp_path / "hooks-cache"
     build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
-    for path in cache.glob("*.blocks.json"):
+    for path in cache.glob("*.search.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
-        data["entries"] = {key: html.replace("<p>", "<p data-sentinel>") for key, html in data["entries"].items()}
+        for sections in data["entries"].values():
+            for section in sections:
+                section["text"] += " sentinelword"
         path.write_text(json.dumps(data), encoding="utf-8")
     build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
-    page = next((tmp_path / "warm" / "reports").glob("*.html")).read_text(encoding="utf-8")
+    assert "sentinelword" in (tmp_path / "warm" / "search" / "search_index.json").read_text(encoding="utf-8")
+    for path in cache.glob("*.blocks.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for entry in data["entries"].values():
+            entry["html"] = entry["html"].replace("<p>", "<p data-sentinel>")
+        path.write_text(json.dumps(data), encoding="utf-8")
+    build_site(docs, tmp_path / "warm2", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
+    page = next((tmp_path / "warm2" / "reports").glob("*.html")).read_text(encoding="utf-8")
     assert "<p data-sentinel>" in page
 
 
@@ -144,9 +166,55 @@ def test_generated_config_keeps_the_base_configs_hooks(tmp_path: Path) -> None:
     assert site_build.CACHE_ENV == mkdocs_hooks.CACHE_ENV
 
 
-@pytest.mark.parametrize("text", ["", "no blocks at all\n", "<div>\nlitreportblock\n</div>\n"])
-def test_pages_without_blocks_or_with_the_placeholder_word_are_left_alone(text: str) -> None:
-    cache = mkdocs_hooks.PageCache(["toc"], {}, None)
-    stashed = cache.stash("p.md", text)
-    converted = cache.md.reset().convert(stashed)
-    assert cache.restore("p.md", converted)[0] == cache.md.reset().convert(text)
+EXTENSIONS = ["toc", "tables", "fenced_code", "admonition", "attr_list"]  # mkdocs.yml's, with MkDocs' defaults
+CRAFTED = {
+    "blocks around headings": '# T\n\n<div class="a">\n<p>x</p>\n</div>\n\n## H\n\n<p>y</p>\n',
+    "a block last, no newline": "<p>a</p>\n\n<table>\n<tr><td>1</td></tr>\n</table>",
+    "elements on one line": "<h3 class='x'>T</h3><p>a</p><p>b</p>\n\n<p>c</p>\n",
+    "a block ending in inline HTML": "<div>a</div>\n<span>x</span>\n\nafter\n",
+    "text after the closing tag": "<div>a</div> tail text\n\n## H\n",
+    "a blank line of spaces": "<div>a</div>\n \t\n## Heading [link](x.md)\n\n<p>b</p>\n",
+    "a fence holding a blank line": "```\ncode\n\n<div>in the fence</div>\n```\n\n<p>after</p>\n",
+    "an unclosed block": "<div>\n<p>open\n\n## Inside\n\n</div>\n",
+    "carriage returns": "<p>a</p>\r\n\r\n## H\r\n",
+    "inline HTML first": "<button>x</button>\n\n<p>b</p>\n",
+    "an indented block": "    <div>code</div>\n\n<p>b</p>\n",
+    "the placeholder's word": "<p>litreportsentinel</p>\n\n<p>b</p>\n",
+    "nothing to stash": "just *text*\n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+def test_a_page_converts_the_same_with_its_blocks_stashed(name: str) -> None:
+    text = CRAFTED[name]
+    plain = mkdocs_hooks.markdown.Markdown(extensions=EXTENSIONS).convert(text)
+    cache = mkdocs_hooks.PageCache(EXTENSIONS, {}, None)
+    converted = mkdocs_hooks.markdown.Markdown(extensions=EXTENSIONS).convert(cache.stash("p.md", text))
+    assert cache.restore("p.md", converted)[0] == plain
+
+
+def test_blocks_are_stashed_only_with_context_free_extensions() -> None:
+    text = "<div>a</div>\n\n<p>b</p>\n"
+    assert mkdocs_hooks.PageCache(EXTENSIONS, {}, None).stash("p.md", text) != text
+    assert mkdocs_hooks.PageCache([*EXTENSIONS, "md_in_html"], {}, None).stash("p.md", text) == text
+
+
+def test_a_blocks_ids_are_the_ones_mkdocs_anchor_check_finds() -> None:
+    block = '<form><input name="q" id="x"><a name="n">a</a><span name="not-an-anchor"></span></form>'
+    assert mkdocs_hooks.anchor_ids(block) == ["n", "x"]
+
+
+def test_compiled_templates_are_kept_per_builder_version(tmp_path: Path) -> None:
+    """Jinja keys a compiled template by its source alone, so the builder's source hash names the folder."""
+    from builder.render.site import templates
+
+    templates.ENV.cache.clear()  # compiled already in this process: loaded again, through the bytecode cache
+    with templates.bytecode_cache(tmp_path, "one"):
+        templates.ENV.get_template("macros.html.j2")
+    assert any((tmp_path / "one").iterdir())
+    assert templates.ENV.bytecode_cache is None  # nothing left behind in the process
+    templates.ENV.cache.clear()
+    with templates.bytecode_cache(tmp_path, "two"):
+        templates.ENV.get_template("macros.html.j2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two"]  # another builder's templates are gone

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from builder.cache import link_or_copy
@@ -158,10 +159,12 @@ def run_mkdocs(
 
 
 def _base_hooks(config: Path) -> list[str]:
-    """The `hooks` of the base config, as absolute paths: the generated config's list replaces the inherited one."""
+    """The `hooks` of the base config (its own `INHERIT` followed, as MkDocs does), as absolute paths: the generated
+    config's list replaces the inherited one."""
     try:
-        base = yaml_load(config.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RenderError(f"{config}: cannot be read as YAML: {exc}") from exc
+        with config.open(encoding="utf-8") as source:  # a file, not its text: MkDocs follows INHERIT from its name
+            base = yaml_load(source) or {}
+    except (OSError, yaml.YAMLError, ConfigurationError) as exc:
+        raise RenderError(f"{config}: cannot be read as MkDocs config: {exc}") from exc
     hooks = base.get("hooks") or [] if isinstance(base, dict) else []
     return [str((config.parent / hook).resolve()) for hook in hooks]

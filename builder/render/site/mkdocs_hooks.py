@@ -6,29 +6,34 @@ changed: 3.3 s, of which half Markdown and a third the search index):
 * **Raw HTML blocks.** A report page is Markdown headings around raw HTML blocks that the templates rendered
   (`markdown.raw`). Python-Markdown passes such a block through only after parsing all of it twice (MkDocs'
   anchor scan and its own `html_block`). `on_page_markdown` puts a one-word paragraph in place of each block that
-  opens with a block-level tag; `on_page_content` puts back there the block as Python-Markdown converts it on its
-  own with the project's extensions, plus the newline Python-Markdown ends a raw block with, and hands the
-  block's ids to MkDocs' anchor check.
+  opens with a block-level tag and closes it; `on_page_content` puts back there what Python-Markdown makes of the
+  block alone, followed by a sentinel paragraph, up to that paragraph: the block's HTML with the very separator
+  Python-Markdown writes after it. The block's ids, found by MkDocs' own anchor scan, go to MkDocs' anchor check.
 * **The search index.** Material's search plugin parses each page's HTML into sections; the sections of a page
   whose HTML, table of contents, URL and metadata are unchanged are the same.
 
-Both are cached by their inputs and the setup that makes them (Markdown and Material versions, the extensions,
-this file) in `LITREPORT_MKDOCS_CACHE`, a folder under build/.cache, one file per page and step; a stale entry can
-only miss, never be used. Material's templates are compiled once too (Jinja's bytecode cache, in `jinja/` there,
-keyed by each template's source). Why the output is the same: `raw` surrounds a block with blank lines and puts
-none inside, so Python-Markdown takes it as one raw block alone or in the page; tests/test_site_caches.py builds a
-site with and without the hooks, cold and warm, and finds every file byte-identical. Zensical does not load these
-hooks.
+Both are cached by their inputs and the setup that makes them (the Python, Markdown, MkDocs and Material versions,
+the extensions with their packages' versions, this file) in `LITREPORT_MKDOCS_CACHE`, a folder under build/.cache,
+one file per page and step; a stale entry can only miss. Material's templates are compiled once too (Jinja's
+bytecode cache, under `jinja/<setup>/` there, since Jinja keys a template by its source alone).
+
+Why a block converts alone as in its page: `raw` surrounds it with blank lines and puts none inside, and a block is
+only taken when it closes the tag it opens, so Python-Markdown reads it as the same raw block alone or in the page.
+Nothing is stashed from a page with `\\r`, a code fence, or Markdown extensions beyond the context-free ones of
+`SAFE_EXTENSIONS` (`md_in_html`, footnotes or abbreviations read across blocks). tests/test_site_caches.py builds a
+site with and without the hooks, cold and warm, and finds every file byte-identical, and converts crafted pages
+both ways. Zensical does not load these hooks.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
-from importlib.metadata import version
+import shutil
+import sys
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import markdown
@@ -36,11 +41,21 @@ from jinja2 import FileSystemBytecodeCache
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import _RawHTMLPreprocessor
 
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # the cache folder; unset: every block is converted, nothing is kept
+# Extensions that never read across blocks: with only these, a raw block converts the same alone as in its page.
+# (`fenced_code` is MkDocs' default; a page with a fence is never stashed, as a fence may hold a blank line.)
+SAFE_EXTENSIONS = frozenset(
+    {"toc", "tables", "fenced_code", "admonition", "attr_list", "def_list", "sane_lists", "meta"}
+)
 _OPENING_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9]*)[\s>/]")
-_ANCHOR = re.compile(r"<[A-Za-z][^>]*?\s(?:id|name)=\"([^\"]*)\"")
+_BLANK_LINE = re.compile(r"(\n[ \t]*\n)")  # Python-Markdown's blank line: empty or only spaces and tabs
+_FENCE = re.compile(r"^[ \t]*(```|~~~)", re.MULTILINE)
+_SENTINEL = "litreportsentinel"
 _SETUP = [
+    sys.version,
     markdown.__version__,
     version("mkdocs"),
     version("mkdocs-material"),
@@ -52,10 +67,37 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode("utf-8")).hexdigest()
 
 
+def extension_name(extension: object) -> str:
+    name = extension if isinstance(extension, str) else type(extension).__module__
+    return name.removeprefix("markdown.extensions.")
+
+
+def _extension_versions(extensions: list[object]) -> list[str]:
+    """The installed version of each extension's package (Python-Markdown's own are in its version)."""
+    distributions = packages_distributions()
+    found = []
+    for extension in extensions:
+        top = extension_name(extension).split(".")[0]
+        found += [f"{d}=={version(d)}" for d in distributions.get(top, ())]
+    return sorted(set(found))
+
+
 def opens_block(part: str) -> bool:
-    """Whether `part` (text between blank lines) is a raw HTML block: it opens with a block-level tag."""
+    """Whether `part` (text between blank lines) is a raw HTML block that converts alone as in its page: it opens
+    with a block-level tag at its first character and closes that element as often as it opens it."""
     opening = _OPENING_TAG.match(part)
-    return bool(opening) and opening.group(1).lower() in BLOCK_LEVEL_ELEMENTS and "\n\n" not in part
+    if not opening or opening.group(1).lower() not in BLOCK_LEVEL_ELEMENTS:
+        return False
+    tag = re.escape(opening.group(1))
+    opened = len(re.findall(rf"<{tag}[\s>/]", part, re.IGNORECASE))
+    return opened == len(re.findall(rf"</{tag}\s*>", part, re.IGNORECASE))
+
+
+def anchor_ids(block: str) -> list[str]:
+    """The ids MkDocs' anchor check finds in a raw block (its own scan: `id` on any tag, `name` on `<a>`)."""
+    scan = _RawHTMLPreprocessor()
+    scan.run(block.split("\n"))
+    return sorted(scan.present_anchor_ids)
 
 
 class PageCache:
@@ -63,7 +105,8 @@ class PageCache:
 
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
-        self.setup = _digest(_SETUP, extensions, sorted(configs.items()))
+        self.setup = _digest(_SETUP, _extension_versions(extensions), extensions, sorted(configs.items()))
+        self.stashes = all(extension_name(e) in SAFE_EXTENSIONS for e in extensions)
         self.folder = folder
         self.written: set[str] = set()
         self.pending: dict[str, tuple[str, list[str]]] = {}  # page -> (placeholder stem, its blocks in order)
@@ -71,16 +114,16 @@ class PageCache:
     def stash(self, page: str, text: str) -> str:
         """`text` with each raw HTML block replaced by a placeholder word."""
         stem = "litreportblock" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-        if stem in text:  # the placeholder is in the page's own words: leave the page to Python-Markdown
-            return text
-        parts = text.split("\n\n")
+        if not self.stashes or "\r" in text or _FENCE.search(text) or stem in text or _SENTINEL in text:
+            return text  # left to Python-Markdown whole
+        parts = _BLANK_LINE.split(text)  # the parts, with the blank lines between them kept at odd indexes
         blocks: list[str] = []
-        for index, part in enumerate(parts):
-            if opens_block(part):
-                parts[index] = f"{stem}x{len(blocks)}"
-                blocks.append(part)
+        for index in range(0, len(parts), 2):
+            if opens_block(parts[index]):
+                blocks.append(parts[index])
+                parts[index] = f"{stem}x{len(blocks) - 1}"
         self.pending[page] = (stem, blocks)
-        return "\n\n".join(parts)
+        return "".join(parts)
 
     def restore(self, page: str, content: str) -> tuple[str, set[str]]:
         """`content` with the blocks of `page` put back, converted or from the cache; and the blocks' ids."""
@@ -88,18 +131,21 @@ class PageCache:
         if stashed is None:
             return content, set()
         stem, blocks = stashed
-        pieces = re.split(rf"<p>{stem}x(\d+)</p>", content)
-        if [int(number) for number in pieces[1::2]] != list(range(len(blocks))):
-            raise PluginError(f"{page}: {len(blocks)} raw HTML blocks stashed, {len(pieces) // 2} came back")
+        pieces = re.split(rf"<p>{stem}x(\d+)</p>(\n?)", content)
+        if [int(number) for number in pieces[1::3]] != list(range(len(blocks))):
+            raise PluginError(f"{page}: {len(blocks)} raw HTML blocks stashed, {len(pieces) // 3} came back")
         cached = self.load(page, "blocks")
         converted = {key: cached.get(key) or self._convert(block) for key, block in self._keyed(blocks)}
         if converted != cached:
             self.save(page, "blocks", converted)
-        # In a page, Python-Markdown ends a raw block with a newline, which its output loses at the page's end.
-        pieces[1::2] = [converted[key] + "\n" for key, _ in self._keyed(blocks)]
-        restored = "".join(pieces)
-        ids = {html.unescape(found) for fragment in converted.values() for found in _ANCHOR.findall(fragment)}
-        return (restored.rstrip("\n") if pieces[-1] == "" else restored), ids
+        out = [pieces[0]]
+        for index, (key, _) in enumerate(self._keyed(blocks)):
+            html, followed = converted[key]["html"], pieces[3 * index + 2]
+            # A block with more of the page after it ends with its separator; the page's last loses it, as
+            # Python-Markdown strips its output.
+            out += [html if followed else html.rstrip(), pieces[3 * index + 3]]
+        ids = {anchor for entry in converted.values() for anchor in entry["ids"]}
+        return "".join(out), ids
 
     def load(self, page: str, step: str) -> dict:
         path = self._path(page, step)
@@ -119,15 +165,23 @@ class PageCache:
         os.replace(temporary, path)
 
     def prune(self) -> None:
-        """Drop the files of pages this build did not have."""
+        """Drop the files of pages this build did not have, temporary files a killed build left, and the compiled
+        templates of other setups."""
         if self.folder and self.folder.is_dir():
-            for path in self.folder.glob("*.json"):
-                if path.name not in self.written:
+            for path in self.folder.iterdir():
+                if path.is_file() and path.name not in self.written:
                     path.unlink(missing_ok=True)
+            for path in (self.folder / "jinja").glob("*"):
+                if path.name != self.setup:
+                    shutil.rmtree(path, ignore_errors=True)
 
-    def _convert(self, block: str) -> str:
+    def _convert(self, block: str) -> dict[str, object]:
+        """What Python-Markdown writes for `block` and the separator after it, and the block's anchor ids."""
         self.md.reset()
-        return self.md.convert(block)
+        html = self.md.convert(f"{block}\n\n{_SENTINEL}")
+        if not html.endswith(f"<p>{_SENTINEL}</p>"):
+            raise PluginError(f"a raw HTML block did not convert as one: {block[:80]!r}")
+        return {"html": html.removesuffix(f"<p>{_SENTINEL}</p>"), "ids": anchor_ids(block)}
 
     @staticmethod
     def _keyed(blocks: list[str]) -> list[tuple[str, str]]:
@@ -180,17 +234,20 @@ def on_config(config):
 
 
 def on_env(env, config, files):
-    """Material's templates compiled once: Jinja's bytecode cache, keyed by each template's source."""
+    """Material's templates compiled once: Jinja's bytecode cache, one folder per setup."""
     if _CACHE is not None and _CACHE.folder is not None:
-        (_CACHE.folder / "jinja").mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(_CACHE.folder / "jinja"))
+        folder = _CACHE.folder / "jinja" / _CACHE.setup
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
     return env
 
 
+@event_priority(-100)  # after every other plugin's changes to the Markdown
 def on_page_markdown(markdown, page, config, files):
     return _CACHE.stash(page.file.src_uri, markdown) if _CACHE else markdown
 
 
+@event_priority(100)  # before any other plugin reads the HTML
 def on_page_content(html, page, config, files):
     if _CACHE is None:
         return html
@@ -203,3 +260,10 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     if _CACHE is not None:
         _CACHE.prune()
+
+
+def on_shutdown():
+    """Leave nothing behind in the process: Material's method back, no cache."""
+    global _CACHE
+    SearchIndex.add_entry_from_context = _add_sections
+    _CACHE = None

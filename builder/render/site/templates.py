@@ -17,7 +17,9 @@ every block anyway.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
@@ -113,11 +115,22 @@ def _environment() -> Environment:
 ENV = _environment()
 
 
-def use_bytecode_cache(folder: Path) -> None:
-    """Keep the compiled templates in `folder` (Jinja's bytecode cache, keyed by each template's source): compiling
-    them took a fifth of writing the pages after one report changed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ENV.bytecode_cache = FileSystemBytecodeCache(str(folder))
+@contextmanager
+def bytecode_cache(folder: Path, salt: str) -> Iterator[None]:
+    """Templates compiled once, kept in `folder/<salt>` (Jinja's bytecode cache): compiling them took a fifth of
+    writing the pages after one report changed. Jinja keys a compiled template by its source alone, not by this
+    environment's options or its `OneLine` preprocessing, so `salt` (the builder's source hash) names the folder,
+    and the folders of other salts are removed."""
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name != salt:
+                shutil.rmtree(old, ignore_errors=True)
+    (folder / salt).mkdir(parents=True, exist_ok=True)
+    ENV.bytecode_cache = FileSystemBytecodeCache(str(folder / salt))
+    try:
+        yield
+    finally:
+        ENV.bytecode_cache = None
 
 
 def render(template: str, **context: object) -> str:
