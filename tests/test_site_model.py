@@ -140,3 +140,37 @@ def test_build_site_takes_the_nav_it_is_given(tmp_path: Path, site_engine: str) 
     build_site(docs, tmp_path / "site2", nav=reordered, **options)
     assert yaml.safe_load(generated.read_text(encoding="utf-8"))["nav"] == reordered
     assert _nav_order(tmp_path / "site2") == pages[::-1]
+
+
+def many_reports(count: int) -> list:
+    """`count` small reports, two a month from December 2026 back."""
+    months = [2026 * 12 + 11 - number // 2 for number in range(count)]  # December 2026 = 2026 * 12 + 11
+    return [
+        make_report(slug=f"r{n:02d}", title=f"Report {n:02d}", date=dt.date(m // 12, m % 12 + 1, 1), claims=())
+        for n, m in enumerate(months)
+    ]
+
+
+def test_more_than_thirty_reports_are_grouped_by_month_in_the_nav() -> None:
+    flat = site_index(many_reports(30), {}, {}, {}).nav
+    assert flat[1] == {"Reports": [f"reports/r{n:02d}.md" for n in range(30)]}
+    grouped = site_index(many_reports(31), {}, {}, {}).nav
+    months = grouped[1]["Reports"]
+    assert months[0] == {"December 2026": ["reports/r00.md", "reports/r01.md"]}
+    assert list(months[-1]) == ["September 2025"] and len(months) == 16  # newest first, as on the home page
+    assert [page for month in months for page in next(iter(month.values()))] == [
+        f"reports/r{n:02d}.md" for n in range(31)
+    ]
+
+
+def test_a_grouped_nav_shows_a_page_its_own_months_reports_only(tmp_path: Path, site_engine: str) -> None:
+    docs = tmp_path / "docs"
+    site = write_docs(many_reports(31), docs, {}, {})
+    options = {"config": ROOT / "mkdocs.yml", "engine": site_engine, "work_dir": tmp_path / "work"}
+    build_site(docs, tmp_path / "site", nav=site.nav, **options)
+    page = (tmp_path / "site" / "reports" / "r05.html").read_text(encoding="utf-8")
+    sidebar = set(re.findall(r'href="(?:\./|\.\./)?(?:reports/)?(r\d\d)\.html"', page))
+    assert {"r04", "r05"} <= sidebar  # its own month, October 2026
+    # Another month is pruned to its name, a link to its first report (r10 for July 2026): not its others.
+    assert {"r10", "r30"} <= sidebar and "r11" not in sidebar and "r29" not in sidebar
+    assert "December 2026" in page and "September 2025" in page
