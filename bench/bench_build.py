@@ -1,5 +1,6 @@
 """Build-speed benchmark (issues 7 and 17): cold and no-op builds against the TeX + site-engine floor, scaling
-with the number of reports on each site engine (MkDocs, Zensical), one spec changed, memory, -j 1 and shards.
+with the number of reports on each site engine (MkDocs, Zensical), one spec changed (its title: every page's
+navigation changes; then another's question: no title changes), memory, -j 1 and shards.
 
 `make bench` runs the six examples and 50 generated specs on both engines, with the -j 1 run and the shards at
 50 (about 6 minutes on two idle cores); `make bench ARGS=--full` runs 50, 100 and 200 specs (the -j 1 run and the
@@ -306,6 +307,15 @@ def measure_size(base: Path, size: int, engine: str, args: argparse.Namespace, c
     row["one_changed_summary"] = next(
         line for line in reversed(result.stdout.splitlines()) if "below the publication gate" in line
     )
+    # The other kind of edit: a question changed, so the report's claims are picked again but no title, and so
+    # no page's navigation, changes.
+    spec = project / "reports" / "gen-001.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("What does the literature say about", "What is known about")
+    )
+    question, _, result = run(builder(project, "--out", str(out), "-j", "2", "--timings"), project)
+    row["question_changed_s"] = round(question, 2)
+    row["question_changed_site_s"] = phase_seconds(result.stdout).get("site")
     if compare and not args.skip_jobs:
         shutil.rmtree(out)
         j1_cmd = builder(project, "--out", str(out), "-j", "1")
@@ -331,8 +341,8 @@ def table(growth: dict[int, dict[str, dict[str, object]]]) -> str:
     """The figures as the Markdown table docs/benchmarks.md shows."""
     lines = [
         "| specs | engine | cold -j 2 | per report | no-op | one spec changed | its site part: pages + engine + links "
-        "| peak RSS -j 2 | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| one question changed | peak RSS -j 2 | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, engines in growth.items():
         for engine, row in engines.items():
@@ -343,7 +353,8 @@ def table(growth: dict[int, dict[str, dict[str, object]]]) -> str:
             )
             lines.append(
                 f"| {size} | {engine} | {row['cold_j2_s']} s | {row['cold_per_report_s']} s | {row['noop_s']} s "
-                f"| {row['one_changed_s']} s | {site} | {row['peak_rss_mb_j2']} MB | {loads} |"
+                f"| {row['one_changed_s']} s | {site} | {row['question_changed_s']} s | {row['peak_rss_mb_j2']} MB "
+                f"| {loads} |"
             )
     return "\n".join(lines)
 

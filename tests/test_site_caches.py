@@ -20,6 +20,7 @@ import pytest
 import yaml
 from factories import make_claims, make_draft_report, make_report
 
+from builder.errors import RenderError
 from builder.models import ClaimResult, Report
 from builder.render.plots import make_plots
 from builder.render.site import build as site_build
@@ -142,8 +143,7 @@ def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
     assert "sentinelword" in (tmp_path / "warm" / "search" / "search_index.json").read_text(encoding="utf-8")
     for path in cache.glob("*.blocks.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
-        for entry in data["entries"].values():
-            entry["html"] = entry["html"].replace("<p>", "<p data-sentinel>")
+        data["entries"] = {key: html.replace("<p>", "<p data-sentinel>") for key, html in data["entries"].items()}
         path.write_text(json.dumps(data), encoding="utf-8")
     build_site(docs, tmp_path / "warm2", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     page = next((tmp_path / "warm2" / "reports").glob("*.html")).read_text(encoding="utf-8")
@@ -218,3 +218,21 @@ def test_compiled_templates_are_kept_per_builder_version(tmp_path: Path) -> None
     with templates.bytecode_cache(tmp_path, "two"):
         templates.ENV.get_template("macros.html.j2")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two"]  # another builder's templates are gone
+
+
+@pytest.mark.parametrize("anchor, fails", [("in-block", False), ("nowhere", True)])
+def test_mkdocs_checks_anchors_inside_stashed_blocks(tmp_path: Path, anchor: str, fails: bool) -> None:
+    """A Markdown link to an id of another page's raw block: found with the hooks as without (MkDocs' own scan)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(f"# Home\n\nSee [the block](other.md#{anchor}).\n", encoding="utf-8")
+    (docs / "other.md").write_text('# Other\n\n<div id="in-block">\n<p>x</p>\n</div>\n', encoding="utf-8")
+    nav = [{"Home": "index.md"}, "other.md"]
+    options = {"site_url": None, "config": ROOT / "mkdocs.yml", "nav": nav, "page_cache": tmp_path / "cache"}
+    for attempt in ("cold", "warm"):
+        if fails:
+            with pytest.raises(RenderError, match="does not contain an anchor '#nowhere'"):
+                site_build.run_mkdocs(docs, tmp_path / attempt, **options)
+        else:
+            site_build.run_mkdocs(docs, tmp_path / attempt, **options)
+    assert any((tmp_path / "cache").glob("*.blocks.json"))

@@ -8,7 +8,8 @@ changed: 3.3 s, of which half Markdown and a third the search index):
   anchor scan and its own `html_block`). `on_page_markdown` puts a one-word paragraph in place of each block that
   opens with a block-level tag and closes it; `on_page_content` puts back there what Python-Markdown makes of the
   block alone, followed by a sentinel paragraph, up to that paragraph: the block's HTML with the very separator
-  Python-Markdown writes after it. The block's ids, found by MkDocs' own anchor scan, go to MkDocs' anchor check.
+  Python-Markdown writes after it. The block's ids are found by MkDocs' own anchor scan when MkDocs first asks for
+  them (`LazyAnchorIds`): only to check a Markdown link to an anchor of the page, which generated pages never hold.
 * **The search index.** Material's search plugin parses each page's HTML into sections; the sections of a page
   whose HTML, table of contents, URL and metadata are unchanged are the same.
 
@@ -100,6 +101,57 @@ def anchor_ids(block: str) -> list[str]:
     return sorted(scan.present_anchor_ids)
 
 
+class LazyAnchorIds(set):
+    """A page's anchor ids, those of its raw blocks scanned for when first read: MkDocs reads them only to check a
+    Markdown link to an anchor of the page, and the scan costs as much as a conversion."""
+
+    def __init__(self, ids: set[str], blocks: list[str]) -> None:
+        super().__init__(ids)
+        self._blocks = blocks
+
+    def _scan(self) -> None:
+        blocks, self._blocks = self._blocks, []
+        for block in blocks:
+            super().update(anchor_ids(block))
+
+    def __contains__(self, item: object) -> bool:
+        # The headings' ids (a heading's permalink is a link to it) are known without the scan.
+        if super().__contains__(item):
+            return True
+        self._scan()
+        return super().__contains__(item)
+
+    def __iter__(self):
+        self._scan()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._scan()
+        return super().__len__()
+
+    def __eq__(self, other: object) -> bool:
+        self._scan()
+        return super().__eq__(other)
+
+    __hash__ = None  # a set, unhashable
+
+    def __or__(self, other):
+        self._scan()
+        return set(super().__iter__()) | other
+
+    def __and__(self, other):
+        self._scan()
+        return set(super().__iter__()) & other
+
+    def __sub__(self, other):
+        self._scan()
+        return set(super().__iter__()) - other
+
+    def copy(self) -> set[str]:
+        self._scan()
+        return set(super().__iter__())
+
+
 class PageCache:
     """One build's conversions and search sections, with one JSON file per page and step under `folder`."""
 
@@ -125,11 +177,11 @@ class PageCache:
         self.pending[page] = (stem, blocks)
         return "".join(parts)
 
-    def restore(self, page: str, content: str) -> tuple[str, set[str]]:
-        """`content` with the blocks of `page` put back, converted or from the cache; and the blocks' ids."""
+    def restore(self, page: str, content: str) -> tuple[str, list[str]]:
+        """`content` with the blocks of `page` put back, converted or from the cache; and the blocks."""
         stashed = self.pending.pop(page, None)
         if stashed is None:
-            return content, set()
+            return content, []
         stem, blocks = stashed
         pieces = re.split(rf"<p>{stem}x(\d+)</p>(\n?)", content)
         if [int(number) for number in pieces[1::3]] != list(range(len(blocks))):
@@ -140,12 +192,11 @@ class PageCache:
             self.save(page, "blocks", converted)
         out = [pieces[0]]
         for index, (key, _) in enumerate(self._keyed(blocks)):
-            html, followed = converted[key]["html"], pieces[3 * index + 2]
+            html, followed = converted[key], pieces[3 * index + 2]
             # A block with more of the page after it ends with its separator; the page's last loses it, as
             # Python-Markdown strips its output.
             out += [html if followed else html.rstrip(), pieces[3 * index + 3]]
-        ids = {anchor for entry in converted.values() for anchor in entry["ids"]}
-        return "".join(out), ids
+        return "".join(out), blocks
 
     def load(self, page: str, step: str) -> dict:
         path = self._path(page, step)
@@ -175,13 +226,13 @@ class PageCache:
                 if path.name != self.setup:
                     shutil.rmtree(path, ignore_errors=True)
 
-    def _convert(self, block: str) -> dict[str, object]:
-        """What Python-Markdown writes for `block` and the separator after it, and the block's anchor ids."""
+    def _convert(self, block: str) -> str:
+        """What Python-Markdown writes for `block` and the separator after it."""
         self.md.reset()
         html = self.md.convert(f"{block}\n\n{_SENTINEL}")
         if not html.endswith(f"<p>{_SENTINEL}</p>"):
             raise PluginError(f"a raw HTML block did not convert as one: {block[:80]!r}")
-        return {"html": html.removesuffix(f"<p>{_SENTINEL}</p>"), "ids": anchor_ids(block)}
+        return html.removesuffix(f"<p>{_SENTINEL}</p>")
 
     @staticmethod
     def _keyed(blocks: list[str]) -> list[tuple[str, str]]:
@@ -251,9 +302,9 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     if _CACHE is None:
         return html
-    content, ids = _CACHE.restore(page.file.src_uri, html)
-    if page.present_anchor_ids is not None:
-        page.present_anchor_ids |= ids
+    content, blocks = _CACHE.restore(page.file.src_uri, html)
+    if page.present_anchor_ids is not None and blocks:
+        page.present_anchor_ids = LazyAnchorIds(page.present_anchor_ids, blocks)
     return content
 
 
