@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.cache import CacheEntry, last_good, report_key, reports_cache, source_fingerprint, templates_dir
+from builder.cache import (
+    VERDICTS,
+    CacheEntry,
+    VerdictMemo,
+    last_good,
+    report_key,
+    reports_cache,
+    source_fingerprint,
+    templates_dir,
+)
 from builder.errors import BuilderError, RenderError, SpecErrors
 from builder.faults import os_error_message, pause_for_test
 from builder.gather.lock import resolve_offline
@@ -302,7 +311,8 @@ def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
             return _outcome(slug, spec_path, entry, "cached", timings)
 
         # Make the one Report model (no file is written).
-        report = make_report(loaded, ids, ctx.settings, timings)
+        memo = VerdictMemo(ctx.cache_root.parent / VERDICTS / slug, f"{ctx.source_hash}|{ctx.settings.verifier}")
+        report = make_report(loaded, ids, ctx.settings, timings, memo)
 
         # Render it into the cache entry, which is renamed into place once every file is written.
         entry.write(lambda folder: render_report(report, folder, ctx.settings, timings))

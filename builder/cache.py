@@ -180,3 +180,39 @@ def link_or_copy(src: Path, dst: Path) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
+
+VERDICTS = "verdicts"  # under build/.cache/: each report's last verdicts, one folder per report (`VerdictMemo`)
+
+
+def verdicts_cache(out: Path) -> Path:
+    """Where an output folder keeps each report's last verdicts (`VerdictMemo`)."""
+    return out / ".cache" / VERDICTS
+
+
+@dataclass(frozen=True)
+class VerdictMemo:
+    """A report's last verdicts, kept by what they are a function of: its claims, its papers and the threshold, with
+    the builder and the verifier (`salt`). A spec edit that changes none of them (its title, its date) builds the
+    report again without verifying again; any other edit misses. One file per report, `<folder>/memo.pickle`."""
+
+    folder: Path
+    salt: str
+
+    def key(self, claims: object, papers: object, threshold: float) -> str:
+        data = pickle.dumps((claims, papers, threshold), protocol=5)
+        return hashlib.sha256(self.salt.encode("utf-8") + data).hexdigest()
+
+    def get(self, key: str) -> object | None:
+        try:
+            with (self.folder / "memo.pickle").open("rb") as handle:
+                kept = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+            return None
+        return kept.get("verdicts") if isinstance(kept, dict) and kept.get("key") == key else None
+
+    def put(self, key: str, verdicts: object) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f"memo.{os.getpid()}.tmp"
+        temporary.write_bytes(pickle.dumps({"key": key, "verdicts": verdicts}, protocol=5))
+        os.replace(temporary, self.folder / "memo.pickle")

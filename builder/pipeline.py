@@ -17,6 +17,7 @@ from builder.settings import ProjectSettings
 from builder.spec import LoadedSpec
 
 if TYPE_CHECKING:
+    from builder.cache import VerdictMemo
     from builder.models import Report
     from builder.verify import Verifier
 
@@ -30,9 +31,14 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def make_report(
-    loaded: LoadedSpec, paper_ids: list[str], settings: ProjectSettings, timings: dict[str, float] | None = None
+    loaded: LoadedSpec,
+    paper_ids: list[str],
+    settings: ProjectSettings,
+    timings: dict[str, float] | None = None,
+    memo: VerdictMemo | None = None,
 ) -> Report:
-    """The report of one spec, from its papers in the store (`paper_ids`, resolved from the spec and its lock)."""
+    """The report of one spec, from its papers in the store (`paper_ids`, resolved from the spec and its lock).
+    `memo` holds the report's last verdicts: reused when its claims, papers and threshold are the same."""
     # Heavy imports live here so a fully cached build never pays for them.
     from builder.claims import collect_claims
     from builder.render.bibtex import bib_keys
@@ -50,8 +56,13 @@ def make_report(
 
     # Verify every claim against every paper.
     with timed(timings, "verify"):
-        verifier = load_verifier(settings)
-        verdicts = verifier.verify(claims, papers, threshold=loaded.spec.settings.min_confidence)
+        threshold = loaded.spec.settings.min_confidence
+        key = memo.key(claims, papers, threshold) if memo else ""
+        verdicts = memo.get(key) if memo else None
+        if verdicts is None:
+            verdicts = load_verifier(settings).verify(claims, papers, threshold=threshold)
+            if memo:
+                memo.put(key, verdicts)
 
     # Synthesise, review and assemble the one Report (`assemble` writes the synthesis and the prose from the
     # counts, has the reviewers score that draft, then writes the prose again with the score).

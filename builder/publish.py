@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.cache import CacheEntry, Tree, fingerprint, link_or_copy, prune, remove_temporaries, reports_cache
+from builder.cache import (
+    CacheEntry,
+    Tree,
+    fingerprint,
+    link_or_copy,
+    prune,
+    remove_temporaries,
+    reports_cache,
+    verdicts_cache,
+)
 from builder.errors import BuilderError
 from builder.faults import pause_for_test
 from builder.papers import atomic_write_text
@@ -85,6 +94,7 @@ def publish(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     prune(reports_cache(out), {o.slug for o in outcomes})
+    prune(verdicts_cache(out), {o.slug for o in outcomes})
     return published
 
 

@@ -304,3 +304,44 @@ def test_report_key_reads_the_store_file_of_each_id(project: Path) -> None:
     assert key == keys(project, source="s")["a"]
     # The order of the ids is the report's reference order: it is part of the key.
     assert report_key(loaded, ["2106.09063", "2501.18750"], settings, "s") != key
+
+
+def test_the_verdict_memo_is_keyed_by_claims_papers_threshold_builder_and_verifier(tmp_path: Path) -> None:
+    report = make_report()
+    claims, papers = tuple(r.claim for r in report.claims), report.papers
+    memo = cache.VerdictMemo(tmp_path / "memo", "source|lexical")
+    key = memo.key(claims, papers, 0.5)
+    assert memo.get(key) is None
+    memo.put(key, ("verdicts",))
+    assert memo.get(key) == ("verdicts",)
+    assert key == cache.VerdictMemo(tmp_path / "memo", "source|lexical").key(claims, papers, 0.5)
+    for other in (
+        memo.key(claims[1:], papers, 0.5),
+        memo.key(claims, papers[1:], 0.5),
+        memo.key(claims, papers, 0.6),
+        cache.VerdictMemo(tmp_path / "memo", "other source|lexical").key(claims, papers, 0.5),
+        cache.VerdictMemo(tmp_path / "memo", "source|embed").key(claims, papers, 0.5),
+    ):
+        assert other != key and memo.get(other) is None
+    (tmp_path / "memo" / "memo.pickle").write_bytes(b"\x80\x05not a pickle")  # cut short by a kill
+    assert memo.get(key) is None
+
+
+def test_a_title_edit_reuses_the_verdicts_and_gives_the_cold_builds_report(tmp_path: Path) -> None:
+    from test_faults import build, small_spec
+
+    project = _project(tmp_path, {"alpha.yaml": small_spec("Alpha Original")})
+    assert build(project).returncode == 0
+    memo = project / "build" / ".cache" / cache.VERDICTS / "alpha" / "memo.pickle"
+    kept = memo.stat().st_mtime_ns
+    (project / "reports" / "alpha.yaml").write_text(small_spec("Alpha Revised"), encoding="utf-8")
+    assert build(project).returncode == 0
+    assert memo.stat().st_mtime_ns == kept  # the verdicts were read back, not verified and written again
+    cold = build(project, "--out", str(tmp_path / "cold"))
+    assert cold.returncode == 0
+    warm_json = (project / "build" / "data" / "alpha.json").read_text(encoding="utf-8")
+    assert "Alpha Revised" in warm_json
+    assert warm_json == (tmp_path / "cold" / "data" / "alpha.json").read_text(encoding="utf-8")
+    (project / "reports" / "alpha.yaml").unlink()
+    assert build(project).returncode == 0
+    assert not memo.parent.exists()  # a deleted spec's verdicts go with it
