@@ -16,6 +16,7 @@ from pylatex.utils import NoEscape
 from builder.matrix import EvidenceMatrix
 from builder.models import Report, Stance
 from builder.render.latex.escape import tex_escape
+from builder.render.latex.tables import long_table
 
 PDF_MATRIX_PAPERS = 12  # columns of papers per table: 12 of "[10]" and the counts fit the text width
 
@@ -43,21 +44,7 @@ def _table(matrix: EvidenceMatrix, columns: tuple[int, ...], last: bool, escape:
         )
         + r" \\"
     )
-    table = LongTable(NoEscape(spec))
-    table.append(NoEscape(rf"\toprule {header} \midrule \endfirsthead"))
-    table.append(
-        NoEscape(
-            rf"\multicolumn{{{width}}}{{@{{}}l}}{{\footnotesize\color{{muted}}Evidence matrix (continued)}} \\"
-            rf"\toprule {header} \midrule \endhead"
-        )
-    )
-    table.append(
-        NoEscape(
-            rf"\midrule \multicolumn{{{width}}}{{@{{}}r@{{}}}}{{\footnotesize\color{{muted}}continued on next page}} \\"
-            r" \endfoot"
-        )
-    )
-    table.append(NoEscape(r"\bottomrule \endlastfoot"))
+    table = long_table(spec, header, width, "Evidence matrix")
     for row in matrix.rows:
         cells = [(_OWN if i == row.source else "") + _MARKS[row.cells[i]] for i in columns]
         totals = [str(row.supports), str(row.contradicts)] if last else []

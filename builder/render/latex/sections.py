@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pylatex import Document, LongTable, Section, Subsection, Tabularx
+from pylatex import Document, Section, Subsection, Tabularx
 from pylatex.utils import NoEscape
 
 from builder.models import REVIEW_PARTS, Finding, Reference, Report, Review
@@ -23,6 +23,7 @@ from builder.render.latex.escape import (
     tex_url,
 )
 from builder.render.latex.matrix import evidence_matrix as _evidence_matrix
+from builder.render.latex.tables import long_table
 
 
 @dataclass(frozen=True)
@@ -181,14 +182,7 @@ def _claims(doc: Document, report: Report) -> None:
             doc.append(NoEscape(r"\emph{No claims were extracted.}"))
             return
         header = " & ".join(rf"\textsf{{\textbf{{{name}}}}}" for name, _ in _CLAIM_COLUMNS) + r" \\"
-        table = LongTable(NoEscape(spec))
-        table.append(NoEscape(rf"\toprule {header} \midrule \endfirsthead"))
-        table.append(NoEscape(
-            rf"\multicolumn{{7}}{{@{{}}l}}{{\footnotesize\color{{muted}}Extracted claims (continued)}} \\"
-            rf"\toprule {header} \midrule \endhead"))
-        table.append(NoEscape(
-            r"\midrule \multicolumn{7}{@{}r@{}}{\footnotesize\color{muted}continued on next page} \\ \endfoot"))
-        table.append(NoEscape(r"\bottomrule \endlastfoot"))
+        table = long_table(spec, header, len(_CLAIM_COLUMNS), "Extracted claims")
         for i, result in enumerate(report.claims):
             claim, verdict = result.claim, result.verdict
             table.append(NoEscape(
@@ -240,14 +234,7 @@ def _results_table(doc: Document, report: Report) -> None:
                                 r"recognise.}"))
             return
         header = " & ".join(rf"\textsf{{\textbf{{{name}}}}}" for name, _ in _RESULT_COLUMNS) + r" \\"
-        table = LongTable(NoEscape(spec))
-        table.append(NoEscape(rf"\toprule {header} \midrule \endfirsthead"))
-        table.append(NoEscape(
-            rf"\multicolumn{{5}}{{@{{}}l}}{{\footnotesize\color{{muted}}Quantitative results (continued)}} \\"
-            rf"\toprule {header} \midrule \endhead"))
-        table.append(NoEscape(
-            r"\midrule \multicolumn{5}{@{}r@{}}{\footnotesize\color{muted}continued on next page} \\ \endfoot"))
-        table.append(NoEscape(r"\bottomrule \endlastfoot"))
+        table = long_table(spec, header, len(_RESULT_COLUMNS), "Quantitative results")
         rows = report.results_table
         for i, row in enumerate(rows):
             table.append(NoEscape(
