@@ -189,15 +189,15 @@ CRAFTED = {
 def test_a_page_converts_the_same_with_its_blocks_stashed(name: str) -> None:
     text = CRAFTED[name]
     plain = mkdocs_hooks.markdown.Markdown(extensions=EXTENSIONS).convert(text)
-    cache = mkdocs_hooks.PageCache(EXTENSIONS, {}, None)
+    cache = mkdocs_hooks.BlockCache(EXTENSIONS, {}, None)
     converted = mkdocs_hooks.markdown.Markdown(extensions=EXTENSIONS).convert(cache.stash("p.md", text))
     assert cache.restore("p.md", converted)[0] == plain
 
 
 def test_blocks_are_stashed_only_with_context_free_extensions() -> None:
     text = "<div>a</div>\n\n<p>b</p>\n"
-    assert mkdocs_hooks.PageCache(EXTENSIONS, {}, None).stash("p.md", text) != text
-    assert mkdocs_hooks.PageCache([*EXTENSIONS, "md_in_html"], {}, None).stash("p.md", text) == text
+    assert mkdocs_hooks.BlockCache(EXTENSIONS, {}, None).stash("p.md", text) != text
+    assert mkdocs_hooks.BlockCache([*EXTENSIONS, "md_in_html"], {}, None).stash("p.md", text) == text
 
 
 def test_a_blocks_ids_are_the_ones_mkdocs_anchor_check_finds() -> None:

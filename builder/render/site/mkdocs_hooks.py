@@ -152,7 +152,7 @@ class LazyAnchorIds(set):
         return set(super().__iter__())
 
 
-class PageCache:
+class BlockCache:
     """One build's conversions and search sections, with one JSON file per page and step under `folder`."""
 
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
@@ -187,11 +187,12 @@ class PageCache:
         if [int(number) for number in pieces[1::3]] != list(range(len(blocks))):
             raise PluginError(f"{page}: {len(blocks)} raw HTML blocks stashed, {len(pieces) // 3} came back")
         cached = self.load(page, "blocks")
-        converted = {key: cached.get(key) or self._convert(block) for key, block in self._keyed(blocks)}
+        keyed = [(hashlib.sha256(block.encode("utf-8")).hexdigest(), block) for block in blocks]
+        converted = {key: cached.get(key) or self._convert(block) for key, block in keyed}
         if converted != cached:
             self.save(page, "blocks", converted)
         out = [pieces[0]]
-        for index, (key, _) in enumerate(self._keyed(blocks)):
+        for index, (key, _) in enumerate(keyed):
             html, followed = converted[key], pieces[3 * index + 2]
             # A block with more of the page after it ends with its separator; the page's last loses it, as
             # Python-Markdown strips its output.
@@ -234,10 +235,6 @@ class PageCache:
             raise PluginError(f"a raw HTML block did not convert as one: {block[:80]!r}")
         return html.removesuffix(f"<p>{_SENTINEL}</p>")
 
-    @staticmethod
-    def _keyed(blocks: list[str]) -> list[tuple[str, str]]:
-        return [(hashlib.sha256(block.encode("utf-8")).hexdigest(), block) for block in blocks]
-
     def _path(self, page: str, step: str) -> Path | None:
         if self.folder is None:
             return None
@@ -246,7 +243,7 @@ class PageCache:
         return self.folder / name
 
 
-_CACHE: PageCache | None = None
+_CACHE: BlockCache | None = None
 _add_sections = SearchIndex.add_entry_from_context
 
 
@@ -279,7 +276,7 @@ def jieba_loaded() -> bool:
 def on_config(config):
     global _CACHE
     folder = os.environ.get(CACHE_ENV)
-    _CACHE = PageCache(config.markdown_extensions, config.mdx_configs or {}, Path(folder) if folder else None)
+    _CACHE = BlockCache(config.markdown_extensions, config.mdx_configs or {}, Path(folder) if folder else None)
     SearchIndex.add_entry_from_context = _add_cached_sections
     return config
 
