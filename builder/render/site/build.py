@@ -38,6 +38,10 @@ from builder.render.site.zensical import move_site, run_zensical
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
 FIGURES_DIR = "figures"
+DOWNLOADS_DIR = "downloads"  # inside docs_dir: each report's PDF, .bib and JSON (publish.stage puts them there)
+# Folders of docs_dir that the pages only link to: the engine would copy their files unread (49 MB at 200 reports,
+# more than the rest of a warm Zensical build), so they are kept from it and hard-linked into the site it built.
+PASSTHROUGH_DIRS = (FIGURES_DIR, DOWNLOADS_DIR)
 HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # mkdocs_hooks.CACHE_ENV, not imported here: that module loads MkDocs and Material
 ENGINES = ("mkdocs", "zensical")  # builder.settings.SITE_ENGINES
@@ -110,17 +114,32 @@ def build_site(
         raise RenderError(f"{docs_dir}: no index.md; write the pages (write_docs) before building the site")
     if engine == "zensical":
         work = work_dir or docs_dir.parent / ".zensical"
-        built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url)
+        built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url, skip=PASSTHROUGH_DIRS)
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir
         run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir)
+    link_passthrough(docs_dir, built)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
     check_links(built, site_url).raise_for(f"{engine} build of {docs_dir}")
     timings["links"] = timings.get("links", 0.0) + time.perf_counter() - checked
     if built != site_dir:
         move_site(built, site_dir)
+
+
+def link_passthrough(docs_dir: Path, site_dir: Path) -> None:
+    """The files of `PASSTHROUGH_DIRS` put into the built site, hard-linked where the disk allows, as the engine
+    would have copied them; RenderError if the engine wrote something there itself."""
+    for name in PASSTHROUGH_DIRS:
+        source = docs_dir / name
+        if not source.is_dir():
+            continue
+        if (site_dir / name).exists():
+            raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which the builder fills itself")
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                link_or_copy(path, site_dir / path.relative_to(docs_dir))
 
 
 def run_mkdocs(
@@ -142,6 +161,8 @@ def run_mkdocs(
         "use_directory_urls": False,
         "nav": list(nav),
         "hooks": [*_base_hooks(config), str(HOOKS)],
+        # Added after the engine (`link_passthrough`), with any of the base config's own exclusions kept.
+        "exclude_docs": "\n".join([*filter(None, [_base_config(config).get("exclude_docs")]), *EXCLUDED]) + "\n",
     }
     if site_url:
         settings["site_url"] = site_url
@@ -158,13 +179,20 @@ def run_mkdocs(
     run_engine(command, env=env, cwd=generated.parent, docs_dir=docs_dir, config=generated, site=site_dir)
 
 
-def _base_hooks(config: Path) -> list[str]:
-    """The `hooks` of the base config (its own `INHERIT` followed, as MkDocs does), as absolute paths: the generated
-    config's list replaces the inherited one."""
+EXCLUDED = tuple(f"/{name}/" for name in PASSTHROUGH_DIRS)  # MkDocs' `exclude_docs` lines (.gitignore syntax)
+
+
+def _base_config(config: Path) -> dict:
+    """The base config as MkDocs reads it, its own `INHERIT` followed: a key the generated config sets replaces the
+    inherited one, so lists and strings that must be extended are read from here."""
     try:
         with config.open(encoding="utf-8") as source:  # a file, not its text: MkDocs follows INHERIT from its name
             base = yaml_load(source) or {}
     except (OSError, yaml.YAMLError, ConfigurationError) as exc:
         raise RenderError(f"{config}: cannot be read as MkDocs config: {exc}") from exc
-    hooks = base.get("hooks") or [] if isinstance(base, dict) else []
-    return [str((config.parent / hook).resolve()) for hook in hooks]
+    return base if isinstance(base, dict) else {}
+
+
+def _base_hooks(config: Path) -> list[str]:
+    """The `hooks` of the base config, as absolute paths."""
+    return [str((config.parent / hook).resolve()) for hook in _base_config(config).get("hooks") or []]

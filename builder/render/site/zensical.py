@@ -79,14 +79,17 @@ def _same_file(src: Path, dst: Path) -> bool:
     return src.read_bytes() == dst.read_bytes()
 
 
-def sync_tree(src: Path, dst: Path) -> Synced:
-    """Make `dst` hold exactly the files of `src`: changed and new files copied, files and folders `src` does not
-    have removed, unchanged files (same bytes) left untouched, their mtimes included."""
+def sync_tree(src: Path, dst: Path, skip: Sequence[str] = ()) -> Synced:
+    """Make `dst` hold exactly the files of `src` but its top-level folders `skip`: changed and new files copied,
+    files and folders `src` does not have (or that are skipped) removed, unchanged files (same bytes) left
+    untouched, their mtimes included."""
     dst.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
     copied = kept = removed = 0
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
+        if rel.parts[0] in skip:
+            continue
         target = dst / rel
         wanted.add(rel)
         if path.is_dir():
@@ -135,14 +138,23 @@ def write_config(work: Path, config: Path, nav: Sequence[object], site_url: str 
     return generated
 
 
-def run_zensical(docs_dir: Path, *, work_dir: Path, config: Path, nav: Sequence[object], site_url: str | None) -> Path:
-    """Sync `docs_dir` into `<work_dir>/docs`, run `zensical build --strict` there; returns `<work_dir>/site`."""
+def run_zensical(
+    docs_dir: Path,
+    *,
+    work_dir: Path,
+    config: Path,
+    nav: Sequence[object],
+    site_url: str | None,
+    skip: Sequence[str] = (),
+) -> Path:
+    """Sync `docs_dir` (but its top-level folders `skip`) into `<work_dir>/docs`, run `zensical build --strict`
+    there; returns `<work_dir>/site`."""
     if not zensical_installed():
         raise RenderError(missing_message("[tool.builder]"))
     work = work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     if docs_dir.resolve() != work / DOCS:
-        sync_tree(docs_dir, work / DOCS)
+        sync_tree(docs_dir, work / DOCS, skip)
     generated = write_config(work, config, nav, site_url)
     env = dict(os.environ, PYTHONHASHSEED="0", NO_COLOR="1")
     command = [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(generated)]
