@@ -1,10 +1,10 @@
 """The site's two caches give the same site as none: the report pages' Markdown, and MkDocs' hooks.
 
 `page_cache.PageCache` keeps each report page's Markdown (and each report's chunk of the all-claims page) keyed by
-its pickled model; `mkdocs_hooks.py` keeps each page's converted raw HTML blocks and search sections. Both are
-checked here against the real thing: the docs written with no cache, a cold one and a warm one are byte-identical,
-and so are the sites of a plain `mkdocs build --strict` (no hooks) and of `build_site` with the hooks, cold and
-warm, search index included, on pages whose data carries HTML, Markdown and template syntax.
+its pickled model; `mkdocs_hooks.py` keeps raw HTML blocks out of Python-Markdown and caches each page's search
+sections. Both are checked here against the real thing: the docs written with no cache, a cold one and a warm one
+are byte-identical, and so are the sites of a plain `mkdocs build --strict` (no hooks) and of `build_site` with the
+hooks, cold and warm, search index included, on pages whose data carries HTML, Markdown and template syntax.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from builder.render.plots import make_plots
 from builder.render.site import build as site_build
 from builder.render.site import build_site, mkdocs_hooks, write_docs
 from builder.render.site.page_cache import PageCache
+from builder.render.site.zensical import zensical_installed
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "<b>x</b> **bold** | {{ config }} [a](b.md#c) <!-- c --> litreportblock"
@@ -118,7 +119,7 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
     build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     kinds = sorted({p.name.split(".")[1] for p in cache.glob("*.json")})
     assert any((cache / "jinja").iterdir()), "Material's templates were not cached"
-    assert kinds == ["blocks", "search"], "the hooks did not run"
+    assert kinds == ["search"], "the hooks did not run"
     build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     plain, cold, warm = (tree(tmp_path / name) for name in ("plain", "cold", "warm"))
     assert plain.keys() == cold.keys() == warm.keys()
@@ -127,8 +128,35 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
     assert "search/search_index.json" in plain
 
 
+@pytest.mark.skipif(not zensical_installed(), reason="needs the zensical extra")
+def test_zensical_gives_the_same_site_with_and_without_the_raw_blocks_extension(tmp_path: Path) -> None:
+    from builder.render.site.zensical import run_zensical
+
+    docs = tmp_path / "docs"
+    index = write_docs(reports(), docs, {}, {}, {"broken": "reports/broken.yaml:3:7: field 'papers' <bad>"})
+    sites = {}
+    for stash in (False, True):
+        work = tmp_path / f"work-{stash}"
+        options = {"work_dir": work, "config": ROOT / "mkdocs.yml", "nav": index.nav, "site_url": None}
+        sites[stash] = tree(run_zensical(docs, **options, raw_blocks=stash))
+        assert ("raw_blocks" in (work / "mkdocs.yml").read_text(encoding="utf-8")) is stash
+    assert sites[True].keys() == sites[False].keys()
+    for name in sites[True]:
+        assert sites[True][name] == sites[False][name], name
+    # And the extension takes the blocks out in Zensical's own Markdown setup (its extensions, in its order).
+    from zensical import config as zensical_config
+    from zensical.extensions.context import ContextExtension, Page
+
+    setup = zensical_config.parse_config(str(tmp_path / "work-True" / "mkdocs.yml"))
+    page = Page(url="index.html", path="index.md", title=None, fallback_title=None, meta={})
+    extensions = [ContextExtension(page=page, config=setup), *setup["markdown_extensions"]]
+    md = mkdocs_hooks.markdown.Markdown(extensions=extensions, extension_configs=setup["mdx_configs"])
+    md.convert((docs / "index.md").read_text(encoding="utf-8"))
+    assert md.preprocessors["litreport_stash_blocks"].stashed, "Zensical's Markdown did not stash the blocks"
+
+
 def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
-    """The warm build reads its caches back: cached search sections and blocks changed by hand show in the site."""
+    """The warm build reads its cache back: cached search sections changed by hand show in the site."""
     docs = tmp_path / "docs"
     index = write_docs([make_report()], docs, {}, {}, {})
     cache = tmp_path / "hooks-cache"
@@ -141,21 +169,18 @@ def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
         path.write_text(json.dumps(data), encoding="utf-8")
     build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     assert "sentinelword" in (tmp_path / "warm" / "search" / "search_index.json").read_text(encoding="utf-8")
-    for path in cache.glob("*.blocks.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["entries"] = {key: html.replace("<p>", "<p data-sentinel>") for key, html in data["entries"].items()}
-        path.write_text(json.dumps(data), encoding="utf-8")
-    build_site(docs, tmp_path / "warm2", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
-    page = next((tmp_path / "warm2" / "reports").glob("*.html")).read_text(encoding="utf-8")
-    assert "<p data-sentinel>" in page
 
 
-def test_stashed_blocks_are_only_those_python_markdown_passes_whole() -> None:
-    assert mkdocs_hooks.opens_block("<table>\n<tr><td>1</td></tr>\n</table>")
-    assert mkdocs_hooks.opens_block("<p>a</p>\n<ul><li>b</li></ul>")
-    assert not mkdocs_hooks.opens_block("<button>x</button>")  # inline: Python-Markdown wraps it in <p>
-    assert not mkdocs_hooks.opens_block("## Heading")
-    assert not mkdocs_hooks.opens_block("text <p>a</p>")
+def test_every_page_the_builder_writes_has_its_blocks_stashed(tmp_path: Path) -> None:
+    """Else MkDocs and Zensical convert the page's HTML again (raw_blocks.py): hostile data included."""
+    from builder.render.raw_blocks import stash_page
+
+    hooks = mkdocs_hooks.BlockCache(EXTENSIONS, {}, None)
+    for name, data in write(tmp_path / "docs", reports(), None).items():
+        if name.endswith(".md"):
+            text = data.decode("utf-8")
+            assert stash_page(text) is not None, name
+            assert "<" not in hooks.stash(name, text), name
 
 
 def test_generated_config_keeps_the_base_configs_hooks(tmp_path: Path) -> None:
@@ -235,4 +260,4 @@ def test_mkdocs_checks_anchors_inside_stashed_blocks(tmp_path: Path, anchor: str
                 site_build.run_mkdocs(docs, tmp_path / attempt, **options)
         else:
             site_build.run_mkdocs(docs, tmp_path / attempt, **options)
-    assert any((tmp_path / "cache").glob("*.blocks.json"))
+    assert any((tmp_path / "cache").glob("*.search.json"))

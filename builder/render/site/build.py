@@ -114,7 +114,15 @@ def build_site(
         raise RenderError(f"{docs_dir}: no index.md; write the pages (write_docs) before building the site")
     if engine == "zensical":
         work = work_dir or docs_dir.parent / ".zensical"
-        built = run_zensical(docs_dir, work_dir=work, config=config, nav=nav, site_url=site_url, skip=PASSTHROUGH_DIRS)
+        built = run_zensical(
+            docs_dir,
+            work_dir=work,
+            config=config,
+            nav=nav,
+            site_url=site_url,
+            skip=PASSTHROUGH_DIRS,
+            base_extensions=_base_config(config).get("markdown_extensions"),
+        )
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir

@@ -1,4 +1,4 @@
-"""MkDocs hooks (`hooks:` in the generated config): what a page costs MkDocs is done once, then cached.
+"""MkDocs hooks (`hooks:` in the generated config): what a page costs MkDocs is done once, or not at all.
 
 Two steps made `mkdocs build` grow with the bytes of every page, changed or not (issue 17; 60 report pages, one
 changed: 3.3 s, of which half Markdown and a third the search index):
@@ -6,24 +6,21 @@ changed: 3.3 s, of which half Markdown and a third the search index):
 * **Raw HTML blocks.** A report page is Markdown headings around raw HTML blocks that the templates rendered
   (`markdown.raw`). Python-Markdown passes such a block through only after parsing all of it twice (MkDocs'
   anchor scan and its own `html_block`). `on_page_markdown` puts a one-word paragraph in place of each block that
-  opens with a block-level tag and closes it; `on_page_content` puts back there what Python-Markdown makes of the
-  block alone, followed by a sentinel paragraph, up to that paragraph: the block's HTML with the very separator
-  Python-Markdown writes after it. The block's ids are found by MkDocs' own anchor scan when MkDocs first asks for
-  them (`LazyAnchorIds`): only to check a Markdown link to an anchor of the page, which generated pages never hold.
+  Python-Markdown would write out unchanged (`builder/render/raw_blocks.py`, which says when that is);
+  `on_page_content` puts the block back there, with the separator Python-Markdown writes after one. The blocks'
+  ids are found by MkDocs' own anchor scan when MkDocs first asks for them (`LazyAnchorIds`): only to check a
+  Markdown link to an anchor of the page, which generated pages never hold.
 * **The search index.** Material's search plugin parses each page's HTML into sections; the sections of a page
-  whose HTML, table of contents, URL and metadata are unchanged are the same.
+  whose HTML, table of contents, URL and metadata are unchanged are the same. They are cached by those inputs and
+  the setup that makes them (the Python, Markdown, MkDocs and Material versions, the extensions with their
+  packages' versions, this file and raw_blocks.py) in `LITREPORT_MKDOCS_CACHE`, a folder under build/.cache, one
+  file per page; a stale entry can only miss.
 
-Both are cached by their inputs and the setup that makes them (the Python, Markdown, MkDocs and Material versions,
-the extensions with their packages' versions, this file) in `LITREPORT_MKDOCS_CACHE`, a folder under build/.cache,
-one file per page and step; a stale entry can only miss. Material's templates are compiled once too (Jinja's
-bytecode cache, under `jinja/<setup>/` there, since Jinja keys a template by its source alone).
-
-Why a block converts alone as in its page: `raw` surrounds it with blank lines and puts none inside, and a block is
-only taken when it closes the tag it opens, so Python-Markdown reads it as the same raw block alone or in the page.
-Nothing is stashed from a page with `\\r`, a code fence, or Markdown extensions beyond the context-free ones of
+Material's templates are compiled once too (Jinja's bytecode cache, under `jinja/<setup>/` there, since Jinja keys
+a template by its source alone). Nothing is stashed with Markdown extensions beyond the context-free ones of
 `SAFE_EXTENSIONS` (`md_in_html`, footnotes or abbreviations read across blocks). tests/test_site_caches.py builds a
 site with and without the hooks, cold and warm, and finds every file byte-identical, and converts crafted pages
-both ways. Zensical does not load these hooks.
+both ways. Zensical does not load these hooks; it loads `raw_blocks.RawBlocksExtension`.
 """
 
 from __future__ import annotations
@@ -31,46 +28,35 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
+from functools import cached_property
 from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import markdown
 from jinja2 import FileSystemBytecodeCache
-from markdown.util import BLOCK_LEVEL_ELEMENTS
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # the cache folder; unset: every block is converted, nothing is kept
-# Extensions that never read across blocks: with only these, a raw block converts the same alone as in its page.
-# (`fenced_code` is MkDocs' default; a page with a fence is never stashed, as a fence may hold a blank line.)
-SAFE_EXTENSIONS = frozenset(
-    {"toc", "tables", "fenced_code", "admonition", "attr_list", "def_list", "sane_lists", "meta"}
-)
-_OPENING_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9]*)[\s>/]")
-_BLANK_LINE = re.compile(r"(\n[ \t]*\n)")  # Python-Markdown's blank line: empty or only spaces and tabs
-_FENCE = re.compile(r"^[ \t]*(```|~~~)", re.MULTILINE)
-_SENTINEL = "litreportsentinel"
+from builder.render import raw_blocks
+from builder.render.raw_blocks import SAFE_EXTENSIONS, SENTINEL, extension_name, put_back, stash_page
+
+CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # the cache folder; unset: nothing is kept
 _SETUP = [
     sys.version,
     markdown.__version__,
     version("mkdocs"),
     version("mkdocs-material"),
     hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    hashlib.sha256(Path(raw_blocks.__file__).read_bytes()).hexdigest(),
 ]
 
 
 def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode("utf-8")).hexdigest()
-
-
-def extension_name(extension: object) -> str:
-    name = extension if isinstance(extension, str) else type(extension).__module__
-    return name.removeprefix("markdown.extensions.")
 
 
 def _extension_versions(extensions: list[object]) -> list[str]:
@@ -81,17 +67,6 @@ def _extension_versions(extensions: list[object]) -> list[str]:
         top = extension_name(extension).split(".")[0]
         found += [f"{d}=={version(d)}" for d in distributions.get(top, ())]
     return sorted(set(found))
-
-
-def opens_block(part: str) -> bool:
-    """Whether `part` (text between blank lines) is a raw HTML block that converts alone as in its page: it opens
-    with a block-level tag at its first character and closes that element as often as it opens it."""
-    opening = _OPENING_TAG.match(part)
-    if not opening or opening.group(1).lower() not in BLOCK_LEVEL_ELEMENTS:
-        return False
-    tag = re.escape(opening.group(1))
-    opened = len(re.findall(rf"<{tag}[\s>/]", part, re.IGNORECASE))
-    return opened == len(re.findall(rf"</{tag}\s*>", part, re.IGNORECASE))
 
 
 def anchor_ids(block: str) -> list[str]:
@@ -164,40 +139,24 @@ class BlockCache:
         self.pending: dict[str, tuple[str, list[str]]] = {}  # page -> (placeholder stem, its blocks in order)
 
     def stash(self, page: str, text: str) -> str:
-        """`text` with each raw HTML block replaced by a placeholder word."""
-        stem = "litreportblock" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-        if not self.stashes or "\r" in text or _FENCE.search(text) or stem in text or _SENTINEL in text:
+        """`text` with each raw HTML block replaced by a placeholder word (`raw_blocks.stash_page`)."""
+        found = stash_page(text) if self.stashes else None
+        if found is None:
             return text  # left to Python-Markdown whole
-        parts = _BLANK_LINE.split(text)  # the parts, with the blank lines between them kept at odd indexes
-        blocks: list[str] = []
-        for index in range(0, len(parts), 2):
-            if opens_block(parts[index]):
-                blocks.append(parts[index])
-                parts[index] = f"{stem}x{len(blocks) - 1}"
+        stashed, stem, blocks = found
         self.pending[page] = (stem, blocks)
-        return "".join(parts)
+        return stashed
 
     def restore(self, page: str, content: str) -> tuple[str, list[str]]:
-        """`content` with the blocks of `page` put back, converted or from the cache; and the blocks."""
+        """`content` with the blocks of `page` put back as they were; and the blocks."""
         stashed = self.pending.pop(page, None)
         if stashed is None:
             return content, []
         stem, blocks = stashed
-        pieces = re.split(rf"<p>{stem}x(\d+)</p>(\n?)", content)
-        if [int(number) for number in pieces[1::3]] != list(range(len(blocks))):
-            raise PluginError(f"{page}: {len(blocks)} raw HTML blocks stashed, {len(pieces) // 3} came back")
-        cached = self.load(page, "blocks")
-        keyed = [(hashlib.sha256(block.encode("utf-8")).hexdigest(), block) for block in blocks]
-        converted = {key: cached.get(key) or self._convert(block) for key, block in keyed}
-        if converted != cached:
-            self.save(page, "blocks", converted)
-        out = [pieces[0]]
-        for index, (key, _) in enumerate(keyed):
-            html, followed = converted[key], pieces[3 * index + 2]
-            # A block with more of the page after it ends with its separator; the page's last loses it, as
-            # Python-Markdown strips its output.
-            out += [html if followed else html.rstrip(), pieces[3 * index + 3]]
-        return "".join(out), blocks
+        try:
+            return put_back(content, stem, (block + self.separator for block in blocks)), blocks
+        except ValueError as exc:
+            raise PluginError(f"{page}: {exc}") from None
 
     def load(self, page: str, step: str) -> dict:
         path = self._path(page, step)
@@ -227,13 +186,19 @@ class BlockCache:
                 if path.name != self.setup:
                     shutil.rmtree(path, ignore_errors=True)
 
+    @cached_property
+    def separator(self) -> str:
+        """What Python-Markdown writes after a verbatim block: what follows a probe block converted alone."""
+        probe = "<div></div>"
+        return self._convert(probe).removeprefix(probe)
+
     def _convert(self, block: str) -> str:
         """What Python-Markdown writes for `block` and the separator after it."""
         self.md.reset()
-        html = self.md.convert(f"{block}\n\n{_SENTINEL}")
-        if not html.endswith(f"<p>{_SENTINEL}</p>"):
+        html = self.md.convert(f"{block}\n\n{SENTINEL}")
+        if not html.endswith(f"<p>{SENTINEL}</p>"):
             raise PluginError(f"a raw HTML block did not convert as one: {block[:80]!r}")
-        return html.removesuffix(f"<p>{_SENTINEL}</p>")
+        return html.removesuffix(f"<p>{SENTINEL}</p>")
 
     def _path(self, page: str, step: str) -> Path | None:
         if self.folder is None:
