@@ -46,6 +46,7 @@ ZENSICAL_WORK = "zensical"  # under build/.cache/: Zensical's docs, config, cach
 ENGINE_WORK = {"mkdocs": "mkdocs", "zensical": ZENSICAL_WORK}
 PAGES = "pages"  # under build/.cache/: the report pages' Markdown (builder/render/site/page_cache.py)
 JINJA = "jinja"  # under build/.cache/: the site templates, compiled
+LINKS = "links.pickle"  # under build/.cache/: what each built page's article links to and holds (site/links.py)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def stage(
             nav=index.nav,
             engine=settings.site_engine,
             work_dir=out / ".cache" / ENGINE_WORK[settings.site_engine],
+            links_cache=out / ".cache" / LINKS,
             timings=timings,
         )
     except BuilderError as exc:
@@ -228,4 +230,6 @@ def recover_interrupted(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in out.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in (out / ".cache").glob(f"{Path(LINKS).stem}.*.tmp"):
+        leftover.unlink(missing_ok=True)
     remove_temporaries(reports_cache(out))

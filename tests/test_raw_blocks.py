@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.render import raw_blocks
-from builder.render.raw_blocks import SENTINEL, separator, verbatim
+from builder.render.raw_blocks import BLANK_LINE, SENTINEL, separator, verbatim
 from builder.render.site import zensical
 
 EXTENSIONS = ["toc", "tables", "fenced_code", "admonition", "attr_list"]  # mkdocs.yml's, with MkDocs' defaults
@@ -23,6 +23,13 @@ TAGS += ["img", "input", "script", "style", "textarea", "title", "section", "DIV
 TEXT = ["x", " ", "\n", "a b", "&amp;", "&amp", "&#39;", "&#x27;", "&#12a;", "&lt;", "&", "<", ">", "\t", "`"]
 TEXT += ["<!-- c -->", "<!-- c --!>", "<![CDATA[x]]>", "<?pi?>", "</>", "\x02", "**b**", "# h", "{: .x}"]
 VALUES = ['"v"', "'v'", '"a>b"', '"a<b"', '"&amp"', '"\'"', "v", '""', '"`"']
+
+
+def no_blank_line(text: str) -> str:
+    """A part between blank lines holds none (`raw_blocks.BLANK_LINE`)."""
+    while BLANK_LINE.search(text):
+        text = BLANK_LINE.sub("\n", text)
+    return text
 
 
 @st.composite
@@ -51,7 +58,7 @@ def element(draw, depth: int = 0) -> str:
 @st.composite
 def block(draw) -> str:
     text = "".join(draw(element()) for _ in range(draw(st.integers(1, 2))))
-    return text.replace("\n\n", "\n")  # a part between blank lines holds none
+    return no_blank_line(text)
 
 
 NICE_TAGS = ["div", "table", "tr", "td", "p", "ul", "li", "details", "span", "a", "em", "br", "img", "h3"]
@@ -74,14 +81,14 @@ def nice_element(draw, depth: int = 0) -> str:
 
 @st.composite
 def nice_block(draw) -> str:
-    return "\n".join(draw(nice_element()) for _ in range(draw(st.integers(1, 3)))).replace("\n\n", "\n")
+    return no_blank_line("\n".join(draw(nice_element()) for _ in range(draw(st.integers(1, 3)))))
 
 
 def convert(text: str, extensions: list[object]) -> str:
     return markdown.Markdown(extensions=extensions).convert(text)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(block())
 def test_a_block_that_passes_comes_out_unchanged(part: str) -> None:
     if not verbatim(part):
@@ -90,7 +97,7 @@ def test_a_block_that_passes_comes_out_unchanged(part: str) -> None:
     assert convert(part, EXTENSIONS) == part.rstrip()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(nice_block())
 def test_blocks_written_like_the_templates_pass_and_come_out_unchanged(part: str) -> None:
     assert verbatim(part)
@@ -100,7 +107,7 @@ def test_blocks_written_like_the_templates_pass_and_come_out_unchanged(part: str
 MARKDOWN_PARTS = ["# Title", "## Sub {: #s }", "text *em* &amp; x", "- item", "| a |\n|---|\n| b |", "  \t"]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.one_of(nice_block(), nice_block(), block(), st.sampled_from(MARKDOWN_PARTS)), max_size=6),
     st.sampled_from(["", "\n", "\n\n"]),

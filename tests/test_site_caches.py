@@ -51,6 +51,19 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def assert_read_in_pieces_as_whole(site: Path) -> None:
+    """The link check reads a built page's article apart from its theme (links.read_page): it finds the same."""
+    from builder.render.site.links import LinkCache, Page, parse_html, read_page
+
+    cache = LinkCache(None)
+    for path in sorted(site.rglob("*.html")):
+        whole = Page()
+        parse_html(path.read_bytes(), whole)
+        pieces = read_page(path, cache)
+        assert (pieces.ids, pieces.links) == (whole.ids, whole.links), path
+    assert len(cache.used) >= 3, "the pages' articles were not cut out"
+
+
 def test_page_cache_hits_misses_and_prunes(tmp_path: Path) -> None:
     cache = PageCache(tmp_path / "pages", "salt")
     calls: list[str] = []
@@ -126,6 +139,7 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
     for name in plain:
         assert plain[name] == cold[name] == warm[name], name
     assert "search/search_index.json" in plain
+    assert_read_in_pieces_as_whole(tmp_path / "cold")
 
 
 @pytest.mark.skipif(not zensical_installed(), reason="needs the zensical extra")
@@ -143,6 +157,7 @@ def test_zensical_gives_the_same_site_with_and_without_the_raw_blocks_extension(
     assert sites[True].keys() == sites[False].keys()
     for name in sites[True]:
         assert sites[True][name] == sites[False][name], name
+    assert_read_in_pieces_as_whole(tmp_path / "work-True" / "site")
     # And the extension takes the blocks out in Zensical's own Markdown setup (its extensions, in its order).
     from zensical import config as zensical_config
     from zensical.extensions.context import ContextExtension, Page

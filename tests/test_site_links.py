@@ -123,3 +123,52 @@ def test_sync_tree_copies_changes_removes_the_rest_and_leaves_unchanged_files_al
     (src / "reports" / "a.md" / "inner.md").write_text("i", encoding="utf-8")
     sync_tree(src, dst)
     assert (dst / "reports" / "a.md" / "inner.md").read_text(encoding="utf-8") == "i"
+
+
+ARTICLE = '<article class="md-content__inner md-typeset">'
+
+
+def material_page(nav: str, body: str) -> str:
+    return page(f'<nav id="top">{nav}</nav><div class="md-content">{ARTICLE}{body}</article></div><a href="#top">t</a>')
+
+
+def test_pages_read_in_pieces_hold_what_they_hold_read_whole(tmp_path: Path) -> None:
+    from builder.render.site.links import LinkCache, Page, parse_html, read_page
+
+    files = {
+        "a.html": material_page('<a href="b.html" id="nav">b</a>', '<h1 id="h">A</h1><a href="b.html#x">x</a>'),
+        "b.html": material_page('<a href="a.html">a</a>', '<p id="x"><img src="f.svg"></p>' + ARTICLE),  # twice
+        "c.html": page('<a href="a.html#top">no article</a>'),
+    }
+    site = make_site(tmp_path / "site", files)
+    cache = LinkCache(None)
+    for name in files:
+        whole = Page()
+        parse_html((site / name).read_bytes(), whole)
+        pieces = read_page(site / name, cache)
+        assert (pieces.ids, pieces.links) == (whole.ids, whole.links), name
+    assert len(cache.used) == 1  # only a.html's article was cut out: b.html has two article tags, c.html none
+
+
+def test_the_link_cache_is_read_back_and_still_finds_a_link_that_broke(tmp_path: Path) -> None:
+    site = make_site(
+        tmp_path / "site",
+        {
+            "a.html": material_page('<a href="b.html">b</a>', '<img src="f.svg"><a href="b.html#x">x</a>'),
+            "b.html": material_page('<a href="a.html">a</a>', '<p id="x">x</p>'),
+            "f.svg": "<svg/>",
+        },
+    )
+    cache = tmp_path / "links.pickle"
+    assert check_links(site, None, cache).problems == [] and cache.is_file()
+    from builder.render.site.links import LinkCache
+
+    assert len(LinkCache(cache).entries) == 2
+    (site / "f.svg").unlink()  # the articles are unchanged, and read from the cache; the target is gone
+    (site / "b.html").write_text(material_page('<a href="a.html">a</a>', "<p>no id</p>"), encoding="utf-8")
+    assert check_links(site, None, cache).problems == [
+        "a.html (from a.md): <img src='f.svg'>: no such file f.svg",
+        "a.html (from a.md): <a href='b.html#x'>: no id 'x' in b.html",
+    ]
+    cache.write_bytes(b"cut short")  # a kill while it was written: an empty cache
+    assert len(check_links(site, None, cache).problems) == 2

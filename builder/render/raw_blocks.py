@@ -66,8 +66,10 @@ def verbatim(block: str) -> bool:
     """Whether Python-Markdown writes `block` out exactly as it is: one or more raw blocks, one per line break
     between top-level elements (see the module's docstring). One regular-expression pass checks what the block is
     made of; a second lists its tags for HTMLParser's stack (about 0.15 s for the claims page of 200 reports)."""
-    if not block.startswith("<") or ">" in block[block.rfind("<") : -1] or not TOKENS.fullmatch(block):
-        return False  # it must open with a tag and end with the end of one
+    if not block.startswith("<") or ">" in block[block.rfind("<") : -1] or BLANK_LINE.search(block):
+        return False  # it must open with a tag, end with the end of one and hold no blank line (which ends it)
+    if not TOKENS.fullmatch(block):
+        return False
     stack: list[str] = []
     boundaries = []  # the tags that close a top-level element, but the last
     # HTMLParser lowers tag names; they are ASCII, so lowering the block moves no `<` or `>`.

@@ -93,6 +93,7 @@ def build_site(
     nav: Sequence[object],
     engine: str = "mkdocs",
     work_dir: Path | None = None,
+    links_cache: Path | None = None,
     timings: dict[str, float] | None = None,
 ) -> None:
     """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
@@ -100,7 +101,8 @@ def build_site(
     `nav` is the navigation (`SiteIndex.nav`, as `write_docs` returns it). `work_dir` is the engine's folder kept
     between builds: Zensical's fixed folder (docs, config, cache and output; by default `.zensical` beside
     `docs_dir`), or the page cache of MkDocs' hooks (`mkdocs_hooks.py`; none by default, which gives the same site
-    more slowly). MkDocs' config is written beside `docs_dir`. `timings`, when given, gets the seconds of the
+    more slowly). MkDocs' config is written beside `docs_dir`. `links_cache`: the link check's file of what each
+    page's article held (`links.LinkCache`; none by default). `timings`, when given, gets the seconds of the
     `engine` and of the `links` check (what `--timings` prints).
     """
     timings = {} if timings is None else timings
@@ -130,7 +132,7 @@ def build_site(
     link_passthrough(docs_dir, built)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
-    check_links(built, site_url).raise_for(f"{engine} build of {docs_dir}")
+    check_links(built, site_url, links_cache).raise_for(f"{engine} build of {docs_dir}")
     timings["links"] = timings.get("links", 0.0) + time.perf_counter() - checked
     if built != site_dir:
         move_site(built, site_dir)

@@ -8,10 +8,19 @@ points at a page, an `id` (or `<a name>`) of that page. Links with a scheme (`ht
 host (`//host/...`) are not the site's; the privacy test watches those. A root-absolute link (`/assets/...`)
 breaks under a subpath and from `file://`, so it is a problem on any page but the 404 page, which static hosts
 serve at any depth and which both engines write with root-absolute links under the site URL's path.
+
+A page is read in two pieces: its `<article>` (the page's own content, three quarters of the site's bytes) and the
+theme around it (header, navigation, footer), each parsed alone (a start tag's attributes do not depend on what
+encloses it). What an article holds is kept in `LinkCache`, keyed by its bytes, so a rebuild after an edit that
+changes every page's navigation (a title) parses again only the themes and the changed articles. A page whose
+article tag is not there exactly once is parsed whole.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -34,12 +43,15 @@ class Page:
     links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def read_page(path: Path) -> Page:
-    page = Page()
-    data = path.read_bytes()
+ARTICLE_START = b'<article class="md-content__inner md-typeset">'  # Material's, on both engines
+ARTICLE_END = b"</article>"
+
+
+def parse_html(data: bytes, page: Page) -> None:
+    """Add the ids and links of the HTML `data` (a page or a piece of one) to `page`."""
     root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8")) if data.strip() else None
     if root is None:
-        return page
+        return
     for element in root.iter(etree.Element):  # elements only: no comments or processing instructions
         get = element.get
         if (value := get("id")) is not None:
@@ -49,6 +61,66 @@ def read_page(path: Path) -> Page:
         for name in LINK_ATTRIBUTES:
             if (value := get(name)) is not None:
                 page.links.append((element.tag, name, value))
+
+
+PARSER = (etree.LXML_VERSION, etree.LIBXML_VERSION)  # what a cached entry was parsed with
+
+
+class LinkCache:
+    """What each article held, by its bytes' hash, in one pickle file (with the lxml and libxml2 versions that
+    parsed them); entries this check did not use are dropped when it is saved. A file that does not load (cut short
+    by a kill) or comes from another parser is an empty cache."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[bytes, Page] = {}
+        self.used: dict[bytes, Page] = {}
+        if path is not None and path.is_file():
+            try:
+                parser, entries = pickle.loads(path.read_bytes())
+            except Exception:  # any unreadable file is only a miss
+                parser, entries = None, {}
+            self.entries = entries if parser == PARSER and isinstance(entries, dict) else {}
+
+    def article(self, data: bytes) -> Page:
+        key = hashlib.blake2b(data, digest_size=16).digest()
+        page = self.entries.get(key)
+        if not isinstance(page, Page):
+            page = Page()
+            parse_html(data, page)
+        self.used[key] = page
+        return page
+
+    def save(self) -> None:
+        if self.path is None or self.used == self.entries:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps((PARSER, self.used), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, self.path)
+
+
+def read_page(path: Path, cache: LinkCache | None = None) -> Page:
+    """The ids and links of one built page: its article from `cache` when its bytes are unchanged."""
+    page = Page()
+    data = path.read_bytes()
+    start = data.find(ARTICLE_START)
+    end = data.find(ARTICLE_END, start) + len(ARTICLE_END)
+    whole = (
+        cache is None
+        or start < 0
+        or end < len(ARTICLE_END)
+        or data.count(ARTICLE_START) != 1
+        or data.count(ARTICLE_END) != 1
+    )
+    if whole:
+        parse_html(data, page)
+        return page
+    parse_html(data[:start], page)
+    article = cache.article(data[start:end])
+    page.ids |= article.ids
+    page.links += article.links  # in the order of the page: before, within and after its article
+    parse_html(data[end:], page)
     return page
 
 
@@ -116,8 +188,10 @@ class SiteFiles:
         return target, ""
 
 
-def check_links(site_dir: Path, site_url: str | None = None) -> LinkCheck:
-    """Every internal link and asset of every page of `site_dir`, resolved; see the module's docstring."""
+def check_links(site_dir: Path, site_url: str | None = None, cache_file: Path | None = None) -> LinkCheck:
+    """Every internal link and asset of every page of `site_dir`, resolved; see the module's docstring. `cache_file`
+    keeps what the articles held between checks (`LinkCache`)."""
+    cache = LinkCache(cache_file)
     site = site_dir.resolve()
     files, folders = set(), {"."}
     for path in site.rglob("*"):
@@ -127,7 +201,7 @@ def check_links(site_dir: Path, site_url: str | None = None) -> LinkCheck:
 
     def page_at(where: str) -> Page:
         if where not in pages:
-            pages[where] = read_page(site / where)
+            pages[where] = read_page(site / where, cache)
         return pages[where]
 
     problems: list[str] = []
@@ -153,4 +227,5 @@ def check_links(site_dir: Path, site_url: str | None = None) -> LinkCheck:
                 why = f"no id {fragment!r} in {target}"
             if why:
                 problems.append(f"{where}{source}: <{tag} {attribute}={url!r}>: {why}")
+    cache.save()
     return LinkCheck(problems, checked)
