@@ -149,6 +149,7 @@ def stage(
     # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
     reports = []
     plots = {}
+    identities = {}  # slug -> its cache entry's name, which changes whenever the report does (the page cache's key)
     downloads: dict[str, dict[str, str]] = {}
     failed: dict[str, str] = {}
     for outcome in outcomes:
@@ -158,6 +159,7 @@ def stage(
             continue
         report, report_plots = CacheEntry(outcome.cache_dir).load()
         reports.append(report)
+        identities[report.slug] = outcome.cache_dir.name
         plots[report.slug] = report_plots
         for kind, suffix in REPORT_FILES.items():
             link_or_copy(outcome.cache_dir / f"{report.slug}.{suffix}", staging / kind / f"{report.slug}.{suffix}")
@@ -173,7 +175,7 @@ def stage(
     with timed(timings, "pages"):
         pages = PageCache(out / ".cache" / PAGES, source_hash)
         with bytecode_cache(out / ".cache" / JINJA, source_hash):
-            index = write_docs(reports, docs, downloads, plots, failed or None, pages)
+            index = write_docs(reports, docs, downloads, plots, failed or None, pages, identities)
     if not site:
         return None, ""
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -54,9 +54,11 @@ def write_docs(
     plots: dict[str, list[PlotFile]],
     failed: dict[str, str] | None = None,
     cache: PageCache | None = None,
+    identities: Mapping[str, str] | None = None,
 ) -> SiteIndex:
     """Write the site's Markdown pages, figures and assets into `docs_dir` (created empty by the build); a report
-    page whose model is unchanged since the build that filled `cache` is read back from it."""
+    page whose model is unchanged since the build that filled `cache` is read back from it. `identities`: slug ->
+    a name that changes whenever the report does (its cache entry's), which then keys its page for the cache."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ASSETS_SRC, docs_dir / ASSETS_DIR, dirs_exist_ok=True)
     figures: dict[str, list[tuple[PlotFile, str]]] = {}
@@ -69,11 +71,16 @@ def write_docs(
     site = site_index(reports, downloads, figures, failed or {})
     (docs_dir / "reports").mkdir(exist_ok=True)
     for view in site.reports:
-        text = cache.text(view.page, view, report_markdown) if cache else report_markdown(view)
+        if cache is None:
+            text = report_markdown(view)
+        else:
+            identity = (identities or {}).get(view.report.slug)
+            stand_in = (identity, view.page, view.downloads, [f.src for f in view.figures]) if identity else None
+            text = cache.text(view.page, view, report_markdown, stand_in)
         _write(docs_dir / view.page, text)
     _write(docs_dir / "index.md", index_markdown(site))
     _write(docs_dir / "papers.md", papers_markdown(site))
-    _write(docs_dir / "claims.md", claims_markdown(site, cache))
+    _write(docs_dir / "claims.md", claims_markdown(site, cache, identities))
     if cache:
         cache.prune()
     return site

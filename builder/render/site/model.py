@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 from builder.models import Claim, ClaimStatus, Counts, Paper, Report, ReviewerReport, Theme
 from builder.render.plots import PlotFile
@@ -47,11 +48,23 @@ class ReportPage:
     page: str  # docs-relative path of the page
     downloads: tuple[tuple[str, str], ...]  # (label, href) of the downloads whose path is safe to link
     figures: tuple[Figure, ...]
-    claims: ClaimTable
-    matrix: MatrixTable  # the evidence matrix (`Report.evidence_matrix`)
-    results: ResultTable  # the quantitative results (`Report.results_table`)
     cite: dict[int, str] = field(default_factory=dict)  # reference number -> "#ref-n"
     claim_refs: dict[str, str] = field(default_factory=dict)  # claim id -> "#claim-C7"
+
+    # The page's tables, made when its page is rendered: a page read back from the page cache needs none.
+    @cached_property
+    def claims(self) -> ClaimTable:
+        return report_claims(self.report)
+
+    @cached_property
+    def matrix(self) -> MatrixTable:
+        """The evidence matrix (`Report.evidence_matrix`)."""
+        return matrix_table(self.report)
+
+    @cached_property
+    def results(self) -> ResultTable:
+        """The quantitative results (`Report.results_table`)."""
+        return result_table(self.report)
 
     def prose(self, text: str, *, links: bool = True) -> tuple[Paragraph, ...]:
         """The report's prose as paragraphs; "[n]" and "C7" link inside the page unless `links` is False."""
@@ -94,9 +107,6 @@ def report_view(
         page=page,
         downloads=_downloads(report.slug, downloads, page),
         figures=tuple(Figure(n, plot, relative(path, page) or path) for n, (plot, path) in enumerate(figures, start=1)),
-        claims=report_claims(report),
-        matrix=matrix_table(report),
-        results=result_table(report),
         cite={n: f"#ref-{n}" for n in range(1, len(report.papers) + 1)},
         claim_refs={r.claim.id: f"#{html_id('claim', r.claim.id)}" for r in report.claims},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import groupby
 
 from markupsafe import Markup
@@ -37,15 +38,20 @@ def papers_markdown(site: SiteIndex) -> str:
     )
 
 
-def claims_markdown(site: SiteIndex, cache: PageCache | None = None) -> str:
+def claims_markdown(
+    site: SiteIndex, cache: PageCache | None = None, identities: Mapping[str, str] | None = None
+) -> str:
     """Every claim of every report in one table; its rows rendered in chunks, one per report, each read back from
-    `cache` when the report's rows are unchanged."""
+    `cache` when the report's rows are unchanged (keyed by the report's identity when `identities` has it: the
+    rows are a function of the report and of what of the table `claim_row.html.j2` reads)."""
     table = site.claims
     chunks = []
     for slug, rows in groupby(table.rows, key=lambda row: row.report.slug):
         # The chunk's model: its rows and what of the table `claim_row.html.j2` reads.
         model = (table.with_report, table.page, table.columns, tuple(rows))
-        chunk = cache.text(f"claims.md#{slug}", model, _rows) if cache else _rows(model)
+        identity = (identities or {}).get(slug)
+        stand_in = (identity, *model[:3]) if identity else None
+        chunk = cache.text(f"claims.md#{slug}", model, _rows, stand_in) if cache else _rows(model)
         chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
     return page(
         # Every claim here is also on its report's page: indexing it twice would double the search index and
