@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.cache import (
+    SPECS,
     VERDICTS,
     CacheEntry,
+    SpecMemo,
     VerdictMemo,
     last_good,
     report_key,
@@ -221,6 +223,7 @@ def run_reports(
             progress(outcome)
 
     # A slug used twice is invalid; a report whose entry for the current inputs exists is done already.
+    specs = SpecMemo(ctx.cache_root.parent / SPECS, ctx.source_hash)
     for path in spec_paths:
         if path.stem in seen:
             by_slug[f"{path}"] = ReportOutcome(
@@ -228,11 +231,12 @@ def run_reports(
             )
             continue
         seen[path.stem] = path
-        cached = cached_outcome(path, ctx)
+        cached = cached_outcome(path, ctx, specs)
         if cached is None:
             todo.append(path)
         else:
             done(cached)
+    specs.save()
 
     # Build the rest: in worker processes when asked for, even for one report, so that a worker killed by the
     # OOM killer fails only its report.
@@ -282,7 +286,7 @@ def gather_shards(shard_dirs: list[Path], ctx: BuildContext) -> list[ReportOutco
 # --- one report ---------------------------------------------------------------------------------------------
 
 
-def cached_outcome(spec_path: Path, ctx: BuildContext) -> ReportOutcome | None:
+def cached_outcome(spec_path: Path, ctx: BuildContext, specs: SpecMemo | None = None) -> ReportOutcome | None:
     """The report's outcome when its outputs for the current inputs are already built, else None.
 
     Runs in the main process before any worker starts, so a build where nothing changed forks no process.
@@ -291,7 +295,7 @@ def cached_outcome(spec_path: Path, ctx: BuildContext) -> ReportOutcome | None:
     timings: dict[str, float] = {}
     try:
         with timed(timings, "spec"):
-            _, _, entry = locate(spec_path, ctx)
+            _, _, entry = locate(spec_path, ctx, specs)
         if entry.done:
             return _outcome(spec_path.stem, spec_path, entry, "cached", timings)
     except Exception:  # whatever it is, build_report meets it again and fails only this report
@@ -329,10 +333,16 @@ def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
     return ReportOutcome(slug, spec_path, status, message, cache_dir=last_good(ctx.cache_root / slug), timings=timings)
 
 
-def locate(spec_path: Path, ctx: BuildContext) -> tuple[LoadedSpec, list[str], CacheEntry]:
-    """The spec, its papers' ids (listed, or what its queries resolved to in the lock: never the network) and
-    the cache entry for its current inputs."""
-    loaded = load_spec(spec_path, ctx.settings.default_author)
+def locate(
+    spec_path: Path, ctx: BuildContext, specs: SpecMemo | None = None
+) -> tuple[LoadedSpec, list[str], CacheEntry]:
+    """The spec (from `specs` when its bytes are unchanged), its papers' ids (listed, or what its queries resolved
+    to in the lock: never the network) and the cache entry for its current inputs."""
+    loaded = (
+        specs.load(spec_path, ctx.settings.default_author)
+        if specs
+        else load_spec(spec_path, ctx.settings.default_author)
+    )
     ids = resolve_offline(loaded, ctx.settings.store_dir)
     key = report_key(loaded, ids, ctx.settings, ctx.source_hash)
     return loaded, ids, CacheEntry.of(ctx.cache_root, loaded.slug, key)

@@ -76,13 +76,21 @@ class BuildConsole:
             self._timings(result)
 
     def _timings(self, result: BuildResult) -> None:
-        stages = sorted({stage for o in result.outcomes for stage in o.timings})
-        table = Table(title="where the time went (seconds)")
-        table.add_column("report")
-        for stage in stages:
-            table.add_column(stage, justify="right")
-        for outcome in result.outcomes:
-            table.add_row(outcome.slug, *(f"{outcome.timings.get(s, 0.0):.2f}" for s in stages))
-        self.out.print(table)
+        """One row per report that was built (or failed); the cached ones in one line: among hundreds of reports
+        a row for each would hide the few that cost anything."""
+        worked = [o for o in result.outcomes if o.status != "cached"]
+        cached = [o for o in result.outcomes if o.status == "cached"]
+        stages = sorted({stage for o in worked for stage in o.timings})
+        if worked:
+            table = Table(title="where the time went (seconds)")
+            table.add_column("report")
+            for stage in stages:
+                table.add_column(stage, justify="right")
+            for outcome in worked:
+                table.add_row(outcome.slug, *(f"{outcome.timings.get(s, 0.0):.2f}" for s in stages))
+            self.out.print(table)
+        if cached:
+            seconds = sum(sum(o.timings.values()) for o in cached)
+            self.out.print(f"{len(cached)} cached reports: {seconds:.2f} s to find their outputs")
         whole = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.timings.items())
         self.out.print(f"build: {whole}")

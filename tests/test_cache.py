@@ -231,6 +231,24 @@ def test_the_site_key_follows_the_pages_url_source_and_config(tmp_path: Path) ->
     assert len(seen) == 5
 
 
+def test_the_site_key_follows_a_download_made_again(tmp_path: Path) -> None:
+    """A download counts by its file (path, size, mtime, inode): a report built again links a new file."""
+    docs = tmp_path / "docs"
+    (docs / "downloads").mkdir(parents=True)
+    (docs / "index.md").write_text("# Reports\n")
+    entry = tmp_path / "entry-1.pdf"
+    entry.write_bytes(b"%PDF one")
+    os.link(entry, docs / "downloads" / "a.pdf")
+    settings = ProjectSettings(root=tmp_path, mkdocs_config=tmp_path / "mkdocs.yml")
+    start = site_key(docs, settings, "s", None)
+    assert site_key(docs, settings, "s", None) == start
+    again = tmp_path / "entry-2.pdf"
+    again.write_bytes(b"%PDF two")  # the same size: only the file tells them apart
+    (docs / "downloads" / "a.pdf").unlink()
+    os.link(again, docs / "downloads" / "a.pdf")
+    assert site_key(docs, settings, "s", None) != start
+
+
 # --- cache entries ----------------------------------------------------------------------------------------------
 
 
@@ -304,6 +322,28 @@ def test_report_key_reads_the_store_file_of_each_id(project: Path) -> None:
     assert key == keys(project, source="s")["a"]
     # The order of the ids is the report's reference order: it is part of the key.
     assert report_key(loaded, ["2106.09063", "2501.18750"], settings, "s") != key
+
+
+def test_the_spec_memo_returns_what_load_spec_gives_and_misses_on_any_change(tmp_path: Path) -> None:
+    from builder.cache import SpecMemo
+    from builder.errors import SpecErrors
+
+    spec = tmp_path / "a.yaml"
+    spec.write_text(SPEC_A, encoding="utf-8")
+    memo = SpecMemo(tmp_path / "specs.pickle", "salt")
+    assert memo.load(spec, "Team") == load_spec(spec, "Team")
+    memo.save()
+    warm = SpecMemo(tmp_path / "specs.pickle", "salt")
+    assert warm.entries and warm.load(spec, "Team") == load_spec(spec, "Team") and not warm.missed
+    assert warm.load(spec, "Other team").author == "Other team" and warm.missed  # the author is part of the key
+    assert not SpecMemo(tmp_path / "specs.pickle", "another builder").entries
+    spec.write_text(SPEC_A.replace("title: Alpha", "title: Beta"), encoding="utf-8")
+    assert SpecMemo(tmp_path / "specs.pickle", "salt").load(spec, "Team").spec.title == "Beta"
+    spec.write_text("title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SpecErrors):  # an invalid spec meets load_spec and its errors, memo or not
+        SpecMemo(tmp_path / "specs.pickle", "salt").load(spec, "Team")
+    (tmp_path / "specs.pickle").write_bytes(b"cut short")
+    assert not SpecMemo(tmp_path / "specs.pickle", "salt").entries
 
 
 def test_the_verdict_memo_is_keyed_by_claims_papers_threshold_builder_and_verifier(tmp_path: Path) -> None:
