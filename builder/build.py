@@ -285,6 +285,8 @@ def gather_shards(shard_dirs: list[Path], ctx: BuildContext) -> list[ReportOutco
 
 # --- one report ---------------------------------------------------------------------------------------------
 
+TEX_AUX = "tex-aux"  # in a cache entry: TeX's final .aux and .out, which the report's next build starts from
+
 
 def cached_outcome(spec_path: Path, ctx: BuildContext, specs: SpecMemo | None = None) -> ReportOutcome | None:
     """The report's outcome when its outputs for the current inputs are already built, else None.
@@ -318,8 +320,11 @@ def build_report(spec_path: Path, ctx: BuildContext) -> ReportOutcome:
         memo = VerdictMemo(ctx.cache_root.parent / VERDICTS / slug, f"{ctx.source_hash}|{ctx.settings.verifier}")
         report = make_report(loaded, ids, ctx.settings, timings, memo)
 
-        # Render it into the cache entry, which is renamed into place once every file is written.
-        entry.write(lambda folder: render_report(report, folder, ctx.settings, timings))
+        # Render it into the cache entry, which is renamed into place once every file is written; TeX starts from
+        # the auxiliary files of the report's last build, if it has one.
+        previous = last_good(ctx.cache_root / slug)
+        seed = previous / TEX_AUX if previous else None
+        entry.write(lambda folder: render_report(report, folder, ctx.settings, timings, seed))
         return _outcome(slug, loaded.path, entry, "built", timings)
     except (SpecErrors, RecordError) as exc:
         status, message = "invalid", str(exc)
@@ -349,9 +354,10 @@ def locate(
 
 
 def render_report(
-    report: Report, folder: Path, settings: ProjectSettings, timings: dict[str, float]
+    report: Report, folder: Path, settings: ProjectSettings, timings: dict[str, float], seed_aux: Path | None = None
 ) -> tuple[Report, list[PlotFile]]:
-    """Plots, .bib, .tex, PDF, then the manifest (which also records TeX's warnings) into `folder`."""
+    """Plots, .bib, .tex, PDF, then the manifest (which also records TeX's warnings) into `folder`; TeX's final
+    auxiliary files go to `folder/TEX_AUX`, and start from `seed_aux` (a last build's) when given."""
     from builder.render.bibtex import render_bibtex
     from builder.render.latex import Figure, compile_pdf, render_tex, report_epoch, tex_escape
     from builder.render.manifest import render_json
@@ -376,7 +382,14 @@ def render_report(
         for _ in range(2):
             atomic_write_text(tex_path, render_tex(report, figures, latex_dir=latex_dir))
             try:
-                found = compile_pdf(tex_path, folder / f"{slug}.pdf", epoch=report_epoch(report), latex_dir=latex_dir)
+                found = compile_pdf(
+                    tex_path,
+                    folder / f"{slug}.pdf",
+                    epoch=report_epoch(report),
+                    latex_dir=latex_dir,
+                    seed_aux=seed_aux,
+                    keep_aux=folder / TEX_AUX,
+                )
             except RenderError as exc:  # name the data field on the failing line, when there is one
                 raise blame(exc, report, tex_path.read_text(encoding="utf-8"), tex_escape) from None
             new = [w for w in found if w not in seen]

@@ -266,3 +266,37 @@ def test_render_tex_puts_the_report_s_own_lines_below_the_mark(reports: dict) ->
     assert "builderrunninghead}{" not in preamble
     other = dataclasses.replace(report, title="Another Title", author="Someone Else")
     assert texformat.shared_preamble(render_tex(other)) == preamble
+
+
+def test_a_report_built_again_starts_from_its_last_aux_files_and_gives_the_same_pdf(
+    reports: dict, plain: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pass when the seed is already the fixed point; from another version's files, the same PDF."""
+    formats = tmp_path / "formats"
+    first, first_tex = reports["first"]
+    second, second_tex = reports["second"]
+
+    def build(report: object, tex: str, seed: Path | None, keep: Path) -> bytes:
+        pdf = tmp_path / f"{keep.name}.pdf"
+        compile_pdf(
+            write_tex(tmp_path / keep.name, "report", tex),
+            pdf,
+            epoch=report_epoch(report),
+            formats=formats,
+            seed_aux=seed,
+            keep_aux=keep,
+        )
+        return pdf.read_bytes()
+
+    assert build(first, first_tex, None, tmp_path / "aux-first") == plain["first"].read_bytes()
+    assert sorted(p.name for p in (tmp_path / "aux-first").iterdir()) == ["report.aux", "report.out"]
+    build(second, second_tex, tmp_path / "aux-first", tmp_path / "aux-second")
+    spy = Spy(monkeypatch)
+    again = build(first, first_tex, tmp_path / "aux-first", tmp_path / "aux-again")
+    assert again == plain["first"].read_bytes()
+    assert len(spy.passes) == 1 and "-draftmode" not in spy.passes[0]  # its own last files: one pass
+    spy.runs.clear()
+    # From the files another version left (its title, question and claims), the first report's PDF all the same.
+    back = build(first, first_tex, tmp_path / "aux-second", tmp_path / "aux-back")
+    assert back == plain["first"].read_bytes()
+    assert 1 <= len(spy.passes) <= 3 and spy.latexmk == 0

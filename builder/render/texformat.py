@@ -20,6 +20,12 @@ would load them in an order of its own, and pdfTeX numbers the PDF's font resour
 the preamble put on the main vertical list (xcolor's `\color{black}` leaves a colour push there, shipped with
 page 1), which `\dump` drops, is saved in a box and put back when the job starts.
 
+A report built again (after an edit) starts from the auxiliary files of its last build (`seed`): its first pass
+then writes the PDF, and when the files it leaves are those it read, which is the usual case after an edit that
+moves no label or page break (a title, a sentence), that pass is the last: one pass instead of a draft pass and a
+final one. The files settle on the same fixed point either way, so the PDF is the same (`tests/test_texformat.py`
+builds a report, then again from another version's files, and compares the PDFs byte for byte).
+
 Not covered, so `compile_with_format` returns None and the caller keeps the plain latexmk run: XeLaTeX
 (fontspec loads OpenType fonts in the preamble, and XeTeX cannot dump native fonts), a .tex without the mark,
 mylatexformat not installed, a dump that fails, a pass that fails or does not start at the mark, and files
@@ -315,7 +321,7 @@ def ensure_format(
     return folder / _JOB
 
 
-def _aux_state(workdir: Path, job: str) -> dict[str, bytes]:
+def aux_state(workdir: Path, job: str) -> dict[str, bytes]:
     """The files a pass leaves for the next one to read (.aux, .out, ...): everything but the source and the
     outputs."""
     skip = {f"{job}.tex", f"{job}.log", f"{job}.pdf", f"{job}.fls"}
@@ -342,11 +348,13 @@ def compile_with_format(
     formats: Path | None,
     timeout: float,
     label: str,
+    seed: dict[str, bytes] | None = None,
 ) -> bytes | None:
     """Compile workdir/<job>.tex with the cached format of its preamble; the final pass's terminal output.
 
     Passes run until no file the next pass would read has changed (the first pass writes the .aux and .out
-    the second one reads). None when no format serves this file or a pass fails: workdir is left as it was,
+    the second one reads). `seed`: the files a pass of this report's last build left (`aux_state`), which the
+    first pass then reads. None when no format serves this file or a pass fails: workdir is left as it was,
     and the caller runs latexmk as without a format (so errors read exactly as they do there). RenderError
     when the time limit passes, dump included.
     """
@@ -362,17 +370,21 @@ def compile_with_format(
     mark_line = preamble.count("\n") + 1
     command = [engine, f"-fmt={fmt}", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", f"{job}.tex"]
     previous: dict[str, bytes] = {}
+    if seed:
+        for name, data in seed.items():
+            (workdir / name).write_bytes(data)
+        previous = dict(seed)
     for number in range(MAX_PASSES):
-        # The first pass cannot be the last (it writes the .aux it did not have), so it writes no PDF.
-        draft = ["-draftmode"] if number == 0 else []
+        # Without a seed the first pass cannot be the last (it writes the .aux it did not have): no PDF.
+        draft = ["-draftmode"] if number == 0 and not seed else []
         returncode, output = _run([*command[:1], *draft, *command[1:]], workdir, env, deadline, label, timeout)
         log_file = workdir / f"{job}.log"
         log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
         started = _START_RE.search(log)
         if returncode != 0 or started is None or int(started.group(1)) != mark_line:
             break
-        current = _aux_state(workdir, job)
-        if number > 0 and current == previous:
+        current = aux_state(workdir, job)
+        if (number > 0 or seed) and current == previous:
             return output
         previous = current
     _clean(workdir, job)

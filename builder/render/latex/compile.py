@@ -14,7 +14,7 @@ from pathlib import Path
 from builder.errors import RenderError
 from builder.render.latex import templates
 from builder.render.latex.escape import tex_engine
-from builder.render.texformat import compile_with_format, formats_dir_for
+from builder.render.texformat import aux_state, compile_with_format, formats_dir_for
 from builder.render.texlog import error_line, hint, missing_glyphs, tex_errors
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -66,6 +66,17 @@ def _env(epoch: int, workdir: Path) -> dict[str, str]:
     return env
 
 
+def _read_aux(folder: Path | None) -> dict[str, bytes] | None:
+    """The auxiliary files a last build kept (`keep_aux`), None when there are none to read."""
+    if folder is None or not folder.is_dir():
+        return None
+    try:
+        found = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name.startswith(f"{_JOB}.")}
+    except OSError:
+        return None
+    return found or None
+
+
 def compile_pdf(
     tex_path: Path,
     pdf_path: Path,
@@ -74,6 +85,8 @@ def compile_pdf(
     epoch: int | None = None,
     latex_dir: Path | None = None,
     formats: Path | None = None,
+    seed_aux: Path | None = None,
+    keep_aux: Path | None = None,
 ) -> list[str]:
     """Compile tex_path to pdf_path in a sandbox dir; return warnings, raise RenderError.
 
@@ -81,7 +94,9 @@ def compile_pdf(
     ID (SOURCE_DATE_EPOCH); None falls back to $SOURCE_DATE_EPOCH, then 0, so the output is reproducible
     either way. pdfLaTeX runs with a format of the file's preamble cached in `formats` (default: the build's
     `.cache/tex-formats` when tex_path is in the build's cache, see builder.render.texformat); without one,
-    latexmk runs the engine's own format. The PDF is the same either way.
+    latexmk runs the engine's own format. The PDF is the same either way. `seed_aux`: a folder of auxiliary files
+    (.aux, .out) from this report's last build, which the formatted run starts from; `keep_aux`: the folder to put
+    this run's final ones in (nothing is put there after a latexmk run).
     """
     if epoch is None:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
@@ -98,7 +113,14 @@ def compile_pdf(
         workdir = Path(tmp)
         (workdir / f"{_JOB}.tex").write_text(_stage_assets(tex, tex_path.parent.resolve(), workdir), encoding="utf-8")
         output = compile_with_format(workdir, _JOB, engine, _env(epoch, workdir), timeout=timeout,
-                                     formats=formats or formats_dir_for(tex_path), label=str(tex_path))
+                                     formats=formats or formats_dir_for(tex_path), label=str(tex_path),
+                                     seed=_read_aux(seed_aux))
+        if keep_aux is not None:
+            shutil.rmtree(keep_aux, ignore_errors=True)  # files of an earlier run are no seed for this one
+        if output is not None and keep_aux is not None:
+            keep_aux.mkdir(parents=True)
+            for name, data in aux_state(workdir, _JOB).items():
+                (keep_aux / name).write_bytes(data)
         returncode = 0
         if output is None:
             rc_file = str((latex_dir or templates.LATEX_DIR) / "latexmkrc")
