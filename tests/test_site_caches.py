@@ -41,9 +41,11 @@ def reports() -> list[Report]:
     ]
 
 
-def write(docs: Path, items: list[Report], cache: PageCache | None) -> dict[str, bytes]:
+def write(
+    docs: Path, items: list[Report], cache: PageCache | None, identities: dict[str, str] | None = None
+) -> dict[str, bytes]:
     downloads = {r.slug: {} for r in items}
-    write_docs(items, docs, downloads, {}, {"broken": "reports/broken.yaml:1:1: bad"}, cache)
+    write_docs(items, docs, downloads, {}, {"broken": "reports/broken.yaml:1:1: bad"}, cache, identities)
     return tree(docs)
 
 
@@ -87,19 +89,27 @@ def test_page_cache_hits_misses_and_prunes(tmp_path: Path) -> None:
     assert len(list((tmp_path / "pages").iterdir())) == 1  # a.md's file was not asked for
 
 
-def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keyed_by", ["model", "identity"])
+def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Path, keyed_by: str) -> None:
+    """Keyed by the pickled models, or by the reports' identities (what publish passes: their cache entries' names)."""
     items = reports()
+    ids = {r.slug: f"entry-of-{r.slug}" for r in items} if keyed_by == "identity" else None
+    papers = {p.arxiv_id for r in items for p in r.papers}
     plain = write(tmp_path / "plain", items, None)
-    cold = write(tmp_path / "cold", items, PageCache(tmp_path / "pages", "salt"))
+    cold = write(tmp_path / "cold", items, PageCache(tmp_path / "pages", "salt"), ids)
     warm_cache = PageCache(tmp_path / "pages", "salt")
-    warm = write(tmp_path / "warm", items, warm_cache)
+    warm = write(tmp_path / "warm", items, warm_cache, ids)
     assert plain == cold == warm
-    assert warm_cache.hits == 2 * len(items)  # each report page, and each report's chunk of the claims page
+    # Each report page, each report's chunk of the claims page, each paper's row of the papers page.
+    assert warm_cache.hits == 2 * len(items) + len(papers)
     changed = [dataclasses.replace(items[0], title="A new title"), items[1]]
     after_cache = PageCache(tmp_path / "pages", "salt")
-    after = write(tmp_path / "after", changed, after_cache)
+    changed_ids = {**ids, items[0].slug: "a new entry"} if ids else None
+    after = write(tmp_path / "after", changed, after_cache, changed_ids)
     assert after == write(tmp_path / "after-plain", changed, None)
-    assert after_cache.hits == 2  # the unchanged report's page and chunk
+    # The unchanged report's page and chunk, and the rows of the papers only it uses.
+    only_second = {p.arxiv_id for p in items[1].papers} - {p.arxiv_id for p in items[0].papers}
+    assert after_cache.hits == 2 + len(only_second)
 
 
 def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:

@@ -79,7 +79,7 @@ def write_docs(
             text = cache.text(view.page, view, report_markdown, stand_in)
         _write(docs_dir / view.page, text)
     _write(docs_dir / "index.md", index_markdown(site))
-    _write(docs_dir / "papers.md", papers_markdown(site))
+    _write(docs_dir / "papers.md", papers_markdown(site, cache, identities))
     _write(docs_dir / "claims.md", claims_markdown(site, cache, identities))
     if cache:
         cache.prune()

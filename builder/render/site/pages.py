@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from builder.render.site.claim_rows import ClaimRow
 from builder.render.site.markdown import front_matter, page, raw
-from builder.render.site.model import SiteIndex
+from builder.render.site.model import PaperEntry, SiteIndex
 from builder.render.site.page_cache import PageCache
 from builder.render.site.templates import render
 
@@ -29,13 +29,31 @@ def index_markdown(site: SiteIndex) -> str:
     return page(*parts)
 
 
-def papers_markdown(site: SiteIndex) -> str:
-    """Every paper with the reports and claims that use it."""
+def papers_markdown(
+    site: SiteIndex, cache: PageCache | None = None, identities: Mapping[str, str] | None = None
+) -> str:
+    """Every paper with the reports and claims that use it; its rows rendered one per paper, each read back from
+    `cache` when the paper and its uses are unchanged (the reports that use it keyed by their identities when
+    `identities` has them all)."""
+    chunks = []
+    for entry in site.papers:
+        known = identities or {}
+        stand_in = None
+        if all(use.report.slug in known for use in entry.uses):
+            uses = tuple((known[u.report.slug], u.number, tuple(c.id for c in u.claims)) for u in entry.uses)
+            stand_in = (entry.paper, uses)
+        name = f"papers.md#{entry.paper.arxiv_id}"
+        chunk = cache.text(name, entry, _paper_row, stand_in) if cache else _paper_row(entry)
+        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
     return page(
         front_matter("Papers", hide=["toc", "navigation"]) + "# Papers",
         raw(render("papers/intro.html.j2", site=site)),
-        raw(render("papers/table.html.j2", site=site)),
+        raw(render("papers/table.html.j2", site=site, chunks=chunks)),
     )
+
+
+def _paper_row(entry: PaperEntry) -> str:
+    return render("papers/row.html.j2", entry=entry)
 
 
 def claims_markdown(
