@@ -228,8 +228,11 @@ class SpecMemo:
     keeps the specs this build asked for. A file that does not load is an empty memo."""
 
     def __init__(self, path: Path, salt: str) -> None:
+        from importlib.metadata import version
+
         self.path = path
-        self.salt = salt
+        # The schema is in the builder's source; the parser and validator are these packages.
+        self.salt = f"{salt}|pydantic {version('pydantic')}|PyYAML {version('PyYAML')}"
         self.entries: dict[tuple[str, str], tuple[bytes, LoadedSpec]] = {}
         self.used: dict[tuple[str, str], tuple[bytes, LoadedSpec]] = {}
         self.missed = False
@@ -237,7 +240,7 @@ class SpecMemo:
             salt_kept, entries = pickle.loads(path.read_bytes())
         except Exception:  # missing, cut short by a kill, or from another version: only misses
             return
-        if salt_kept == salt and isinstance(entries, dict):
+        if salt_kept == self.salt and isinstance(entries, dict):
             self.entries = entries
 
     def load(self, spec_path: Path, default_author: str) -> LoadedSpec:
@@ -256,8 +259,14 @@ class SpecMemo:
             self.used[key] = kept
             return kept[1]
         loaded = load_spec(spec_path, default_author)
-        self.used[key] = (digest, loaded)
         self.missed = True
+        try:
+            with spec_path.open("rb") as handle:
+                unchanged = handle.read(MAX_SPEC_BYTES + 1) == raw  # not edited while it was being read
+        except OSError:
+            unchanged = False
+        if unchanged:
+            self.used[key] = (digest, loaded)
         return loaded
 
     def save(self) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.cache import (
+    SPECS,
     CacheEntry,
     fingerprint,
     link_or_copy,
@@ -243,6 +244,7 @@ def recover_interrupted(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in out.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in (out / ".cache").glob(f"{Path(LINKS).stem}.*.tmp"):
-        leftover.unlink(missing_ok=True)
+    for name in (LINKS, SPECS):
+        for leftover in (out / ".cache").glob(f"{Path(name).stem}.*.tmp"):
+            leftover.unlink(missing_ok=True)
     remove_temporaries(reports_cache(out))

@@ -22,7 +22,7 @@ TAGS = ["div", "table", "tr", "td", "p", "ul", "li", "details", "summary", "span
 TAGS += ["img", "input", "script", "style", "textarea", "title", "section", "DIV", "h2"]
 TEXT = ["x", " ", "\n", "a b", "&amp;", "&amp", "&#39;", "&#x27;", "&#12a;", "&lt;", "&", "<", ">", "\t", "`"]
 TEXT += ["<!-- c -->", "<!-- c --!>", "<![CDATA[x]]>", "<?pi?>", "</>", "\x02", "**b**", "# h", "{: .x}"]
-VALUES = ['"v"', "'v'", '"a>b"', '"a<b"', '"&amp"', '"\'"', "v", '""', '"`"']
+VALUES = ['"v"', "'v'", '"a>b"', '"a<b"', '"&amp"', '"\'"', "v", '""', '"`"', '"a\tb"', "'\x02'"]
 
 
 def no_blank_line(text: str) -> str:
@@ -104,7 +104,8 @@ def test_blocks_written_like_the_templates_pass_and_come_out_unchanged(part: str
     assert convert(f"{part}\n\n{SENTINEL}", EXTENSIONS) == f"{part}{separator()}<p>{SENTINEL}</p>"
 
 
-MARKDOWN_PARTS = ["# Title", "## Sub {: #s }", "text *em* &amp; x", "- item", "| a |\n|---|\n| b |", "  \t"]
+MARKDOWN_PARTS = ["# Title", "## Sub {: #s }", "text *em* &amp; x", "- item", "| a |\n|---|\n| b |", "  \t", "A &#b"]
+MARKDOWN_PARTS += ["&#x; and &#39;", ": a definition?"]
 
 
 @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -132,6 +133,8 @@ def test_a_page_converts_the_same_with_the_extension(parts: list[str], end: str)
         "<div title=bare>a</div>",
         "<div>open",
         "text <div>a</div>",
+        '<div title="a\tb">x</div>',  # Python-Markdown expands the tab in the attribute too
+        "<div data-x='\x03'>x</div>",
     ],
 )
 def test_blocks_python_markdown_may_change_do_not_pass(part: str) -> None:
@@ -144,18 +147,46 @@ def test_blocks_like_ours_pass() -> None:
     assert verbatim("<div><hr><div><p>a</p></div></div>")
 
 
-def test_the_extension_is_off_beside_an_extension_that_reads_across_blocks() -> None:
-    text = "<div>a</div>\n\n<p>b</p>\n"
-    stashing = markdown.Markdown(extensions=["md_in_html", raw_blocks.RawBlocksExtension()])
+@pytest.mark.parametrize("extension", ["md_in_html", "def_list", "footnotes", "abbr"])
+def test_the_extension_is_off_beside_an_extension_that_reads_across_blocks(extension: str) -> None:
+    text = "<div>a</div>\n\n: a term's definition\n\n<p>b</p>\n"
+    stashing = markdown.Markdown(extensions=[extension, raw_blocks.RawBlocksExtension()])
     stashing.convert(text)
     assert stashing.preprocessors["litreport_stash_blocks"].stashed == {}  # nothing was taken
-    assert stashing.convert(text) == convert(text, ["md_in_html"])
+    assert stashing.convert(text) == convert(text, [extension])
+
+
+def test_a_page_with_a_loose_character_reference_is_not_stashed() -> None:
+    """Python 3.11's HTMLParser reads what follows `&#` with no `;` after it as text: no raw block after it."""
+    for text in ("A &#b\n\n<div>x</div>\n", "A &#x; and &#y;\n\n<div>x</div>\n"):
+        assert raw_blocks.stash_page(text) is None
+        assert convert(text, [*EXTENSIONS, raw_blocks.RawBlocksExtension()]) == convert(text, EXTENSIONS)
+
+
+def test_a_placeholder_made_into_something_else_fails_the_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last tree processor finds every placeholder where it put it, or the build fails (not a page with a
+    placeholder word in it)."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class Classify(Treeprocessor):
+        def run(self, root):
+            for child in root:
+                child.set("class", "x")
+
+    class ClassifyExtension(Extension):
+        def extendMarkdown(self, md):
+            md.treeprocessors.register(Classify(md), "classify", 5)
+
+    monkeypatch.setattr(raw_blocks, "context_free", lambda md: True)  # as if it were known to be harmless
+    md = markdown.Markdown(extensions=[ClassifyExtension(), raw_blocks.RawBlocksExtension()])
+    with pytest.raises(ValueError, match="1 raw HTML blocks were taken out of the page and 0 came back"):
+        md.convert("<div>x</div>\n\ntext\n")
 
 
 def test_zensical_config_names_the_extension() -> None:
     assert raw_blocks.__name__ == zensical.RAW_BLOCKS_EXTENSION
     assert zensical.markdown_extensions(["toc"]) == [raw_blocks.__name__]  # appended to the inherited list
-    assert zensical.markdown_extensions({"toc": {"permalink": True}}) == {
-        "toc": {"permalink": True},
-        raw_blocks.__name__: {},
-    }
+    # Merged into the inherited mapping (Zensical's INHERIT appends lists, so nothing of the base is repeated).
+    assert zensical.markdown_extensions({"toc": {"permalink": True}}) == {raw_blocks.__name__: {}}
+    assert zensical.markdown_extensions(None) is None  # Zensical's defaults apply, which naming ours would replace

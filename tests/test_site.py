@@ -301,6 +301,9 @@ def test_search_finds_a_report_by_a_word_of_its_claim(built: dict[str, object]) 
     assert "reports/evil-draft.html#extracted-claims" in hits
     assert not any(h.startswith("reports/projection-ner-low-resource") for h in hits)
     assert not any(h.startswith("claims.html") for h in hits)  # the all-claims page repeats them: not indexed
+    # Nor the pages that list every report or paper (Zensical's index refuses a section of a thousand reports).
+    locations = {str(doc["location"]).partition("#")[0] for doc in documents}
+    assert locations and not locations & {"index.html", "papers.html", "claims.html"}
     script = (site / SEARCH_INDEX[engine][1]).read_text(encoding="utf-8")
     assert script.startswith("var __index = ") and UNIQUE_WORD in script  # offline search from file://
 

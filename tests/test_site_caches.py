@@ -161,7 +161,9 @@ def test_zensical_gives_the_same_site_with_and_without_the_raw_blocks_extension(
     sites = {}
     for stash in (False, True):
         work = tmp_path / f"work-{stash}"
+        base = site_build._base_config(ROOT / "mkdocs.yml").get("markdown_extensions")
         options = {"work_dir": work, "config": ROOT / "mkdocs.yml", "nav": index.nav, "site_url": None}
+        options["base_extensions"] = base
         sites[stash] = tree(run_zensical(docs, **options, raw_blocks=stash))
         assert ("raw_blocks" in (work / "mkdocs.yml").read_text(encoding="utf-8")) is stash
     assert sites[True].keys() == sites[False].keys()

@@ -29,14 +29,17 @@ and without it and compare them byte for byte.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable
 
 import markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 BLANK_LINE = re.compile(r"(\n[ \t]*\n)")  # Python-Markdown's blank line: empty or only spaces and tabs
@@ -44,10 +47,11 @@ FENCE = re.compile(r"^[ \t]*(```|~~~)", re.MULTILINE)
 SENTINEL = "litreportsentinel"
 STEM = "litreportblock"
 # What a part may be made of: start tags (attributes with quoted or no values, ASCII spaces between), plain end tags,
-# complete references, and text with none of `<`, `&`, a tab, `\r` or Python-Markdown's placeholder characters.
+# complete references, and text with none of `<`, `&`, a tab, `\r` or Python-Markdown's placeholder characters
+# (which it rewrites in attribute values too).
 _START_TAG = (
     r"<[A-Za-z][A-Za-z0-9]*(?=[ \n/>])"
-    r"(?:[ \n]+[A-Za-z_:][-A-Za-z0-9_:.]*(?:=(?:\"[^\"<>]*\"|'[^'<>]*'))?)*+[ \n]*+/?>"
+    r"(?:[ \n]+[A-Za-z_:][-A-Za-z0-9_:.]*(?:=(?:\"[^\"<>\t\r\x02\x03]*\"|'[^'<>\t\r\x02\x03]*'))?)*+[ \n]*+/?>"
 )
 _REFERENCE = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
 TOKENS = re.compile(rf"(?:{_START_TAG}|</[A-Za-z][A-Za-z0-9]*>|[^<&\t\r\x02\x03]++|{_REFERENCE})*+")
@@ -59,6 +63,7 @@ UPPER_CASE_NAME = re.compile(r"</?[a-z0-9]*[A-Z]")
 RAW_TEXT = frozenset(
     {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
 )
+LOOSE_CHARACTER_REFERENCE = re.compile(r"&#(?![0-9]+;|[xX][0-9A-Fa-f]+;)")
 EMPTY_TAGS = frozenset({"hr"})  # Python-Markdown's `HTMLExtractor.empty_tags`: never pushed
 
 
@@ -105,17 +110,19 @@ def verbatim(block: str) -> bool:
 def stash_page(text: str) -> tuple[str, str, list[str]] | None:
     """`text` with its raw HTML blocks replaced by placeholder words, the placeholders' stem and the blocks; None
     when the page must go to Python-Markdown whole: when it has a part with a `<` that is not `verbatim` (whose
-    conversion may change how the parts after it convert), a code fence, `\r` or our placeholders' words."""
+    conversion may change how the parts after it convert), a `&#` that opens no character reference (after which
+    Python 3.11's HTMLParser reads the rest of the page as text), a code fence, `\r` or our placeholders' words."""
     stem = page_stem(text)
     if not can_stash(text, stem):
         return None
     body = text.rstrip("\n")  # the page's last line breaks: Python-Markdown adds a blank line after the page anyway
     stashed, blocks = stash(body, stem, verbatim)
-    if not blocks or "<" in stashed:
+    if not blocks or "<" in stashed or LOOSE_CHARACTER_REFERENCE.search(stashed):
         return None
     return stashed + text[len(body) :], stem, blocks
 
 
+@functools.cache
 def separator() -> str:
     """What Python-Markdown writes after a raw block that more of the page follows (found by converting one)."""
     probe = "<div></div>"
@@ -170,9 +177,8 @@ def extension_name(extension: object) -> str:
 
 # Extensions that never read across blocks: with only these, a raw block converts the same alone as in its page.
 # (`fenced_code` and SuperFences only act on fences, and a page with a fence is never stashed.)
-SAFE_EXTENSIONS = frozenset(
-    {"toc", "tables", "fenced_code", "admonition", "attr_list", "def_list", "sane_lists", "meta"}
-)
+# (Not `def_list`: a part opening with ": " makes the paragraph before it, a placeholder too, a term.)
+SAFE_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "admonition", "attr_list", "sane_lists", "meta"})
 # What Zensical adds to every Markdown instance, and this module.
 ZENSICAL_SAFE = SAFE_EXTENSIONS | {"pymdownx.superfences", "zensical.extensions.context", __name__}
 CORE = frozenset(
@@ -181,11 +187,15 @@ CORE = frozenset(
 
 
 def context_free(md: markdown.Markdown) -> bool:
-    """Whether every processor of `md` comes from Python-Markdown's core or an extension of `ZENSICAL_SAFE`: an
-    extension need not register itself, but it must register processors to do anything."""
+    """Whether every processor of `md` comes from Python-Markdown's core or an extension of `ZENSICAL_SAFE` (an
+    extension need not register itself, but it must register processors to do anything), `html_block` among them,
+    and the block-level elements are Python-Markdown's own (which `verbatim` reads)."""
     registries = (md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns, md.postprocessors)
     modules = {type(processor).__module__ for registry in registries for processor in registry}
-    return all(m in CORE or m == "markdown.postprocessors" or extension_name(m) in ZENSICAL_SAFE for m in modules)
+    known = all(m in CORE or m == "markdown.postprocessors" or extension_name(m) in ZENSICAL_SAFE for m in modules)
+    return (
+        known and "html_block" in md.preprocessors and sorted(md.block_level_elements) == sorted(BLOCK_LEVEL_ELEMENTS)
+    )
 
 
 class _Stash(Preprocessor):
@@ -203,6 +213,25 @@ class _Stash(Preprocessor):
         text, stem, blocks = found
         self.stashed[stem] = blocks
         return text.split("\n")
+
+
+class _Check(Treeprocessor):
+    """Last of the tree processors: every placeholder is still a paragraph of its own at the top of the page, so
+    `_PutBack` finds them all; ValueError (the build fails) if an extension made one into anything else."""
+
+    def __init__(self, md: markdown.Markdown, stashed: dict[str, list[str]]) -> None:
+        super().__init__(md)
+        self.stashed = stashed
+
+    def run(self, root: etree.Element) -> None:
+        for stem, blocks in self.stashed.items():
+            found = [
+                child.text
+                for child in root
+                if child.tag == "p" and not len(child) and not child.attrib and (child.text or "").startswith(stem)
+            ]
+            if found != [f"{stem}x{n}" for n in range(len(blocks))]:
+                raise ValueError(f"{len(blocks)} raw HTML blocks were taken out of the page and {len(found)} came back")
 
 
 class _PutBack(Postprocessor):
@@ -228,6 +257,7 @@ class RawBlocksExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         stashed: dict[str, list[str]] = {}
         md.preprocessors.register(_Stash(md, stashed), "litreport_stash_blocks", 25)
+        md.treeprocessors.register(_Check(md, stashed), "litreport_check_blocks", -1)
         md.postprocessors.register(_PutBack(md, stashed), "litreport_put_back_blocks", 0)
         md.registerExtension(self)
 

@@ -179,7 +179,7 @@ def run_mkdocs(
         "nav": list(nav),
         "hooks": [*_base_hooks(config), str(HOOKS)],
         # Added after the engine (`link_passthrough`), with any of the base config's own exclusions kept.
-        "exclude_docs": "\n".join([*filter(None, [_base_config(config).get("exclude_docs")]), *EXCLUDED]) + "\n",
+        "exclude_docs": "\n".join([*filter(None, [_base_exclusions(config)]), *EXCLUDED]) + "\n",
     }
     if site_url:
         settings["site_url"] = site_url
@@ -208,6 +208,14 @@ def _base_config(config: Path) -> dict:
     except (OSError, yaml.YAMLError, ConfigurationError) as exc:
         raise RenderError(f"{config}: cannot be read as MkDocs config: {exc}") from exc
     return base if isinstance(base, dict) else {}
+
+
+def _base_exclusions(config: Path) -> str | None:
+    """The base config's `exclude_docs` (.gitignore lines), which the generated config's replaces."""
+    value = _base_config(config).get("exclude_docs")
+    if value is not None and not isinstance(value, str):
+        raise RenderError(f"{config}: exclude_docs must be a string of .gitignore-style lines, got {value!r}")
+    return value
 
 
 def _base_hooks(config: Path) -> list[str]:

@@ -63,7 +63,8 @@ def parse_html(data: bytes, page: Page) -> None:
                 page.links.append((element.tag, name, value))
 
 
-PARSER = (etree.LXML_VERSION, etree.LIBXML_VERSION)  # what a cached entry was parsed with
+# What a cached entry was made with: lxml, libxml2 and this module (what it reads from a page).
+PARSER = (etree.LXML_VERSION, etree.LIBXML_VERSION, hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
 
 
 class LinkCache:

@@ -42,7 +42,14 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
 from builder.render import raw_blocks
-from builder.render.raw_blocks import SAFE_EXTENSIONS, SENTINEL, extension_name, put_back, stash_page
+from builder.render.raw_blocks import (
+    SAFE_EXTENSIONS,
+    SENTINEL,
+    context_free,
+    extension_name,
+    put_back,
+    stash_page,
+)
 
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # the cache folder; unset: nothing is kept
 _SETUP = [
@@ -133,7 +140,7 @@ class BlockCache:
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         self.setup = _digest(_SETUP, _extension_versions(extensions), extensions, sorted(configs.items()))
-        self.stashes = all(extension_name(e) in SAFE_EXTENSIONS for e in extensions)
+        self.stashes = all(extension_name(e) in SAFE_EXTENSIONS for e in extensions) and context_free(self.md)
         self.folder = folder
         self.written: set[str] = set()
         self.pending: dict[str, tuple[str, list[str]]] = {}  # page -> (placeholder stem, its blocks in order)

@@ -19,7 +19,9 @@ SITE_NAME = "Literature-synthesis reports"
 def index_markdown(site: SiteIndex) -> str:
     """The home page: what the site is, every report in one table, and the reports that failed to build."""
     parts = [
-        front_matter(None, hide=["toc"]) + f"# {SITE_NAME}",
+        # Not in the search index, as the papers and claims pages are not: every report it lists is its own page, which
+        # is; and a section listing a thousand reports is more than Zensical's index takes (32,768 token positions).
+        front_matter(None, hide=["toc"], searchable=False) + f"# {SITE_NAME}",
         raw(render("home/intro.html.j2", site=site)),
         "## Reports",
         raw(render("home/reports.html.j2", site=site)),
@@ -46,7 +48,8 @@ def papers_markdown(
         chunk = cache.text(name, entry, _paper_row, stand_in) if cache else _paper_row(entry)
         chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
     return page(
-        front_matter("Papers", hide=["toc", "navigation"]) + "# Papers",
+        # Not in the search index: each paper is in the references of the report pages that cite it, which are.
+        front_matter("Papers", hide=["toc", "navigation"], searchable=False) + "# Papers",
         raw(render("papers/intro.html.j2", site=site)),
         raw(render("papers/table.html.j2", site=site, chunks=chunks)),
     )
