@@ -107,6 +107,9 @@ def reports_cache(out: Path) -> Path:
     return out / ".cache" / "reports"
 
 
+_LOADED: dict[Path, tuple[tuple[int, int, int], tuple[Report, list[PlotFile]]]] = {}  # CacheEntry.load's
+
+
 @dataclass(frozen=True)
 class CacheEntry:
     """One report's outputs for one key: `<cache>/<slug>/<key>/`, complete once it holds `done`."""
@@ -122,9 +125,18 @@ class CacheEntry:
         return (self.path / DONE).is_file()
 
     def load(self) -> tuple[Report, list[PlotFile]]:
-        """The Report and its plots; plot paths are re-anchored here, since entries move (rename, merge)."""
-        with (self.path / REPORT_FILE).open("rb") as handle:
-            report, plots = pickle.load(handle)
+        """The Report and its plots; plot paths are re-anchored here, since entries move (rename, merge).
+
+        A build reads each entry twice (the report's outcome, then the publishing), so what a file gave is kept for
+        the process, by the file's path, size, mtime and inode; the models are frozen, so sharing them is safe."""
+        file = self.path / REPORT_FILE
+        stat = file.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        kept = _LOADED.get(file)
+        if kept is None or kept[0] != stamp:
+            with file.open("rb") as handle:
+                kept = _LOADED[file] = (stamp, pickle.load(handle))
+        report, plots = kept[1]
         return report, [replace(p, svg_path=self.path / "plots" / p.svg_path.name) for p in plots]
 
     def write(self, fill: Callable[[Path], tuple[Report, list[PlotFile]]]) -> None:
@@ -174,11 +186,21 @@ def remove_temporaries(cache_root: Path) -> None:
 
 def link_or_copy(src: Path, dst: Path) -> None:
     """`dst` as a hard link to `src` where the file system allows, else a copy. Safe for a cache entry's files,
-    which are never written again once the entry is committed."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    which are never written again once the entry is committed. `dst`'s folder is made when it is missing (tried
+    after the link: thousands of files go into a few folders)."""
+    try:
+        os.link(src, dst)
+        return
+    except FileNotFoundError:
+        if not src.exists():
+            raise
+        dst.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     try:
         os.link(src, dst)
     except OSError:
+        dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
 
 
