@@ -142,7 +142,7 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
     build_site(docs, tmp_path / "cold", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     kinds = sorted({p.name.split(".")[1] for p in cache.glob("*.json")})
     assert any((cache / "jinja").iterdir()), "Material's templates were not cached"
-    assert kinds == ["search"], "the hooks did not run"
+    assert kinds == ["search", "verbatim"], "the hooks did not run"
     build_site(docs, tmp_path / "warm", nav=index.nav, config=ROOT / "mkdocs.yml", work_dir=cache)
     plain, cold, warm = (tree(tmp_path / name) for name in ("plain", "cold", "warm"))
     assert plain.keys() == cold.keys() == warm.keys()

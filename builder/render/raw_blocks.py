@@ -107,16 +107,17 @@ def verbatim(block: str) -> bool:
     return True
 
 
-def stash_page(text: str) -> tuple[str, str, list[str]] | None:
+def stash_page(text: str, take: Callable[[str], bool] = verbatim) -> tuple[str, str, list[str]] | None:
     """`text` with its raw HTML blocks replaced by placeholder words, the placeholders' stem and the blocks; None
     when the page must go to Python-Markdown whole: when it has a part with a `<` that is not `verbatim` (whose
     conversion may change how the parts after it convert), a `&#` that opens no character reference (after which
-    Python 3.11's HTMLParser reads the rest of the page as text), a code fence, `\r` or our placeholders' words."""
+    Python 3.11's HTMLParser reads the rest of the page as text), a code fence, `\r` or our placeholders' words.
+    `take`: `verbatim`, or a caller's memo of it."""
     stem = page_stem(text)
     if not can_stash(text, stem):
         return None
     body = text.rstrip("\n")  # the page's last line breaks: Python-Markdown adds a blank line after the page anyway
-    stashed, blocks = stash(body, stem, verbatim)
+    stashed, blocks = stash(body, stem, take)
     if not blocks or "<" in stashed or LOOSE_CHARACTER_REFERENCE.search(stashed):
         return None
     return stashed + text[len(body) :], stem, blocks

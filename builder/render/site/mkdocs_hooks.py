@@ -11,10 +11,10 @@ changed: 3.3 s, of which half Markdown and a third the search index):
   ids are found by MkDocs' own anchor scan when MkDocs first asks for them (`LazyAnchorIds`): only to check a
   Markdown link to an anchor of the page, which generated pages never hold.
 * **The search index.** Material's search plugin parses each page's HTML into sections; the sections of a page
-  whose HTML, table of contents, URL and metadata are unchanged are the same. They are cached by those inputs and
-  the setup that makes them (the Python, Markdown, MkDocs and Material versions, the extensions with their
-  packages' versions, this file and raw_blocks.py) in `LITREPORT_MKDOCS_CACHE`, a folder under build/.cache, one
-  file per page; a stale entry can only miss.
+  whose HTML, table of contents, URL and metadata are unchanged are the same. They are cached by those inputs (and
+  which parts of a page are verbatim, by the parts' hashes) with the setup that makes them (the Python, Markdown,
+  MkDocs and Material versions, the extensions' source, this file and raw_blocks.py) in `LITREPORT_MKDOCS_CACHE`,
+  a folder under build/.cache, one file per page and kind; a stale entry can only miss.
 
 Material's templates are compiled once too (Jinja's bytecode cache, under `jinja/<setup>/` there, since Jinja keys
 a template by its source alone). Nothing is stashed with Markdown extensions beyond the context-free ones of
@@ -26,12 +26,13 @@ both ways. Zensical does not load these hooks; it loads `raw_blocks.RawBlocksExt
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
 import sys
 from functools import cached_property
-from importlib.metadata import packages_distributions, version
+from importlib.metadata import version
 from pathlib import Path
 
 import markdown
@@ -49,6 +50,7 @@ from builder.render.raw_blocks import (
     extension_name,
     put_back,
     stash_page,
+    verbatim,
 )
 
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # the cache folder; unset: nothing is kept
@@ -66,14 +68,20 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode("utf-8")).hexdigest()
 
 
-def _extension_versions(extensions: list[object]) -> list[str]:
-    """The installed version of each extension's package (Python-Markdown's own are in its version)."""
-    distributions = packages_distributions()
+def _extension_sources(extensions: list[object]) -> list[str]:
+    """Each extension's module by a hash of its source (Python-Markdown's own are in its version too): the code
+    that converts a page, whichever package it came in. (Mapping modules to distributions instead read every
+    installed package's file list: half a second of every MkDocs run.)"""
     found = []
     for extension in extensions:
-        top = extension_name(extension).split(".")[0]
-        found += [f"{d}=={version(d)}" for d in distributions.get(top, ())]
-    return sorted(set(found))
+        name = extension_name(extension)
+        module = name if "." in name else f"markdown.extensions.{name}"
+        try:
+            origin = importlib.util.find_spec(module).origin
+            found.append(f"{module}:{hashlib.sha256(Path(origin).read_bytes()).hexdigest()}")
+        except (ImportError, AttributeError, TypeError, ValueError, OSError):
+            found.append(f"{module}:?")
+    return sorted(found)
 
 
 def anchor_ids(block: str) -> list[str]:
@@ -139,15 +147,32 @@ class BlockCache:
 
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
-        self.setup = _digest(_SETUP, _extension_versions(extensions), extensions, sorted(configs.items()))
+        self.setup = _digest(_SETUP, _extension_sources(extensions), extensions, sorted(configs.items()))
         self.stashes = all(extension_name(e) in SAFE_EXTENSIONS for e in extensions) and context_free(self.md)
         self.folder = folder
         self.written: set[str] = set()
         self.pending: dict[str, tuple[str, list[str]]] = {}  # page -> (placeholder stem, its blocks in order)
 
     def stash(self, page: str, text: str) -> str:
-        """`text` with each raw HTML block replaced by a placeholder word (`raw_blocks.stash_page`)."""
-        found = stash_page(text) if self.stashes else None
+        """`text` with each raw HTML block replaced by a placeholder word (`raw_blocks.stash_page`). Which parts
+        are `verbatim` is kept per page by their hashes: MkDocs renders every page on every build, and the check
+        costs more than the rest of the stash."""
+        if not self.stashes:
+            return text
+        known = self.load(page, "verbatim")
+        checked: dict[str, bool] = {}
+
+        def take(part: str) -> bool:
+            if not part.startswith("<"):
+                return False  # Markdown, which `verbatim` turns down at once
+            key = hashlib.sha1(part.encode("utf-8")).hexdigest()
+            if key not in checked:
+                checked[key] = known[key] if isinstance(known.get(key), bool) else verbatim(part)
+            return checked[key]
+
+        found = stash_page(text, take)
+        if checked != known:
+            self.save(page, "verbatim", checked)
         if found is None:
             return text  # left to Python-Markdown whole
         stashed, stem, blocks = found
@@ -223,7 +248,8 @@ def _add_cached_sections(index: SearchIndex, page) -> None:
     """Material's `SearchIndex.add_entry_from_context`, its sections cached by what they are made of."""
     if _CACHE is None:
         return _add_sections(index, page)
-    key = _digest(page.content, _toc(page.toc), page.url, page.title, page.meta, jieba_loaded())
+    content = hashlib.sha256(page.content.encode("utf-8")).hexdigest()  # not through json.dumps: 29 MB at 200 pages
+    key = _digest(content, _toc(page.toc), page.url, page.title, page.meta, jieba_loaded())
     cached = _CACHE.load(page.file.src_uri, "search")
     if key in cached:
         index.entries.extend(cached[key])
