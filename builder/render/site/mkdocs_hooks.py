@@ -143,7 +143,8 @@ class LazyAnchorIds(set):
 
 
 class BlockCache:
-    """One build's conversions and search sections, with one JSON file per page and step under `folder`."""
+    """One build's stashed blocks, with which parts of each page are verbatim and each page's search sections kept
+    in one JSON file per page and kind under `folder`."""
 
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
