@@ -9,11 +9,12 @@ host (`//host/...`) are not the site's; the privacy test watches those. A root-a
 breaks under a subpath and from `file://`, so it is a problem on any page but the 404 page, which static hosts
 serve at any depth and which both engines write with root-absolute links under the site URL's path.
 
-A page is read in two pieces: its `<article>` (the page's own content, three quarters of the site's bytes) and the
-theme around it (header, navigation, footer), each parsed alone (a start tag's attributes do not depend on what
-encloses it). What an article holds is kept in `LinkCache`, keyed by its bytes, so a rebuild after an edit that
-changes every page's navigation (a title) parses again only the themes and the changed articles. A page whose
-article tag is not there exactly once is parsed whole.
+A page is read in three pieces: the theme before its `<article>` (header, navigation), the article (the page's own
+content, three quarters of the site's bytes) and the theme after it, each parsed alone (a start tag's attributes
+do not depend on what encloses it). What each piece holds is kept in `LinkCache`, keyed by its bytes, so a rebuild
+after one edit parses again only the pieces it changed: the changed article, and after a title edit the themes of
+the pages whose navigation shows that title (with more than 30 reports, those of its month). A page whose article
+tag is not there exactly once is parsed whole.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ PARSER = (etree.LXML_VERSION, etree.LIBXML_VERSION, hashlib.sha256(Path(__file__
 
 
 class LinkCache:
-    """What each article held, by its bytes' hash, in one pickle file (with the lxml and libxml2 versions that
+    """What each piece of a page held, by its bytes' hash, in one pickle file (with the lxml and libxml2 versions that
     parsed them); entries this check did not use are dropped when it is saved. A file that does not load (cut short
     by a kill) or comes from another parser is an empty cache."""
 
@@ -83,7 +84,7 @@ class LinkCache:
                 parser, entries = None, {}
             self.entries = entries if parser == PARSER and isinstance(entries, dict) else {}
 
-    def article(self, data: bytes) -> Page:
+    def piece(self, data: bytes) -> Page:
         key = hashlib.blake2b(data, digest_size=16).digest()
         page = self.entries.get(key)
         if not isinstance(page, Page):
@@ -102,7 +103,7 @@ class LinkCache:
 
 
 def read_page(path: Path, cache: LinkCache | None = None) -> Page:
-    """The ids and links of one built page: its article from `cache` when its bytes are unchanged."""
+    """The ids and links of one built page: each of its three pieces from `cache` when its bytes are unchanged."""
     page = Page()
     data = path.read_bytes()
     start = data.find(ARTICLE_START)
@@ -117,11 +118,10 @@ def read_page(path: Path, cache: LinkCache | None = None) -> Page:
     if whole:
         parse_html(data, page)
         return page
-    parse_html(data[:start], page)
-    article = cache.article(data[start:end])
-    page.ids |= article.ids
-    page.links += article.links  # in the order of the page: before, within and after its article
-    parse_html(data[end:], page)
+    for piece in (data[:start], data[start:end], data[end:]):  # in the order of the page
+        held = cache.piece(piece)
+        page.ids |= held.ids
+        page.links += held.links
     return page
 
 
