@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.gather.lock import lock_path
-from builder.papers import PaperStore
+from builder.papers import PaperStore, atomic_write_bytes
 from builder.settings import ProjectSettings
 from builder.spec import LoadedSpec
 
@@ -234,10 +234,7 @@ class VerdictMemo:
         return kept.get("verdicts") if isinstance(kept, dict) and kept.get("key") == key else None
 
     def put(self, key: str, verdicts: object) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f"memo.{os.getpid()}.tmp"
-        temporary.write_bytes(pickle.dumps({"key": key, "verdicts": verdicts}, protocol=5))
-        os.replace(temporary, self.folder / "memo.pickle")
+        atomic_write_bytes(self.folder / "memo.pickle", pickle.dumps({"key": key, "verdicts": verdicts}, protocol=5))
 
 
 SPECS = "specs.pickle"  # under build/.cache/: the specs as validated, by their bytes (`SpecMemo`)
@@ -294,7 +291,4 @@ class SpecMemo:
     def save(self) -> None:
         if not self.missed and self.used.keys() == self.entries.keys():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps((self.salt, self.used), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, self.path)
+        atomic_write_bytes(self.path, pickle.dumps((self.salt, self.used), protocol=pickle.HIGHEST_PROTOCOL))

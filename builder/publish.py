@@ -244,7 +244,7 @@ def recover_interrupted(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in out.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for name in (LINKS, SPECS):
-        for leftover in (out / ".cache").glob(f"{Path(name).stem}.*.tmp"):
+    for name in (LINKS, SPECS):  # atomic_write_bytes' temporary files
+        for leftover in (out / ".cache").glob(f".{name}.*.tmp"):
             leftover.unlink(missing_ok=True)
     remove_temporaries(reports_cache(out))

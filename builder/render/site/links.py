@@ -20,7 +20,6 @@ tag is not there exactly once is parsed whole.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import posixpath
 import re
@@ -31,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from builder.errors import RenderError
+from builder.papers import atomic_write_bytes
 
 LINK_ATTRIBUTES = ("href", "src")
 MAX_SHOWN = 30  # problems listed in the error; the count says how many there were
@@ -69,14 +69,15 @@ PARSER = (etree.LXML_VERSION, etree.LIBXML_VERSION, hashlib.sha256(Path(__file__
 
 
 class LinkCache:
-    """What each piece of a page held, by its bytes' hash, in one pickle file (with the lxml and libxml2 versions that
-    parsed them); entries this check did not use are dropped when it is saved. A file that does not load (cut short
+    """What each piece of a page held, by its bytes' hash, in one pickle file (with `PARSER`, what parsed them);
+    entries this check did not use are dropped when it is saved. A file that does not load (cut short
     by a kill) or comes from another parser is an empty cache."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.entries: dict[bytes, Page] = {}
         self.used: dict[bytes, Page] = {}
+        self.missed = False
         if path is not None and path.is_file():
             try:
                 parser, entries = pickle.loads(path.read_bytes())
@@ -90,16 +91,14 @@ class LinkCache:
         if not isinstance(page, Page):
             page = Page()
             parse_html(data, page)
+            self.missed = True
         self.used[key] = page
         return page
 
     def save(self) -> None:
-        if self.path is None or self.used == self.entries:
+        if self.path is None or (not self.missed and self.used.keys() == self.entries.keys()):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps((PARSER, self.used), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, self.path)
+        atomic_write_bytes(self.path, pickle.dumps((PARSER, self.used), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_page(path: Path, cache: LinkCache | None = None) -> Page:
@@ -191,7 +190,7 @@ class SiteFiles:
 
 def check_links(site_dir: Path, site_url: str | None = None, cache_file: Path | None = None) -> LinkCheck:
     """Every internal link and asset of every page of `site_dir`, resolved; see the module's docstring. `cache_file`
-    keeps what the articles held between checks (`LinkCache`)."""
+    keeps what each piece of a page held between checks (`LinkCache`)."""
     cache = LinkCache(cache_file)
     site = site_dir.resolve()
     files, folders = set(), {"."}

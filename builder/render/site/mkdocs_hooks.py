@@ -17,10 +17,11 @@ changed: 3.3 s, of which half Markdown and a third the search index):
   a folder under build/.cache, one file per page and kind; a stale entry can only miss.
 
 Material's templates are compiled once too (Jinja's bytecode cache, under `jinja/<setup>/` there, since Jinja keys
-a template by its source alone). Nothing is stashed with Markdown extensions beyond the context-free ones of
-`SAFE_EXTENSIONS` (`md_in_html`, footnotes or abbreviations read across blocks). tests/test_site_caches.py builds a
-site with and without the hooks, cold and warm, and finds every file byte-identical, and converts crafted pages
-both ways. Zensical does not load these hooks; it loads `raw_blocks.RawBlocksExtension`.
+a template by its source alone). Nothing is stashed when the configured extensions are not all context-free
+(`raw_blocks.context_free`: `md_in_html`, `def_list`, footnotes or abbreviations read across blocks).
+tests/test_site_caches.py builds a site with and without the hooks, cold and warm, and finds every file
+byte-identical, and converts crafted pages both ways. Zensical does not load these hooks; it loads
+`raw_blocks.RawBlocksExtension`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import json
 import os
 import shutil
 import sys
-from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -44,11 +44,10 @@ from mkdocs.structure.pages import _RawHTMLPreprocessor
 
 from builder.render import raw_blocks
 from builder.render.raw_blocks import (
-    SAFE_EXTENSIONS,
-    SENTINEL,
     context_free,
     extension_name,
     put_back,
+    separator,
     stash_page,
     verbatim,
 )
@@ -149,7 +148,7 @@ class BlockCache:
     def __init__(self, extensions: list[object], configs: dict[str, object], folder: Path | None) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         self.setup = _digest(_SETUP, _extension_sources(extensions), extensions, sorted(configs.items()))
-        self.stashes = all(extension_name(e) in SAFE_EXTENSIONS for e in extensions) and context_free(self.md)
+        self.stashes = context_free(self.md)
         self.folder = folder
         self.written: set[str] = set()
         self.pending: dict[str, tuple[str, list[str]]] = {}  # page -> (placeholder stem, its blocks in order)
@@ -187,7 +186,7 @@ class BlockCache:
             return content, []
         stem, blocks = stashed
         try:
-            return put_back(content, stem, (block + self.separator for block in blocks)), blocks
+            return put_back(content, stem, (block + separator() for block in blocks)), blocks
         except ValueError as exc:
             raise PluginError(f"{page}: {exc}") from None
 
@@ -218,20 +217,6 @@ class BlockCache:
             for path in (self.folder / "jinja").glob("*"):
                 if path.name != self.setup:
                     shutil.rmtree(path, ignore_errors=True)
-
-    @cached_property
-    def separator(self) -> str:
-        """What Python-Markdown writes after a verbatim block: what follows a probe block converted alone."""
-        probe = "<div></div>"
-        return self._convert(probe).removeprefix(probe)
-
-    def _convert(self, block: str) -> str:
-        """What Python-Markdown writes for `block` and the separator after it."""
-        self.md.reset()
-        html = self.md.convert(f"{block}\n\n{SENTINEL}")
-        if not html.endswith(f"<p>{SENTINEL}</p>"):
-            raise PluginError(f"a raw HTML block did not convert as one: {block[:80]!r}")
-        return html.removesuffix(f"<p>{SENTINEL}</p>")
 
     def _path(self, page: str, step: str) -> Path | None:
         if self.folder is None:

@@ -38,8 +38,8 @@ def papers_markdown(
     `cache` when the paper and its uses are unchanged (the reports that use it keyed by their identities when
     `identities` has them all)."""
     chunks = []
+    known = identities or {}
     for entry in site.papers:
-        known = identities or {}
         stand_in = None
         if all(use.report.slug in known for use in entry.uses):
             uses = tuple((known[u.report.slug], u.number, tuple(c.id for c in u.claims)) for u in entry.uses)
