@@ -117,10 +117,10 @@ def compile_pdf(
                                      seed=_read_aux(seed_aux))
         if keep_aux is not None:
             shutil.rmtree(keep_aux, ignore_errors=True)  # files of an earlier run are no seed for this one
-        if output is not None and keep_aux is not None:
-            keep_aux.mkdir(parents=True)
-            for name, data in aux_state(workdir, _JOB).items():
-                (keep_aux / name).write_bytes(data)
+            if output is not None:  # after latexmk, none: its files are not what a formatted pass leaves
+                keep_aux.mkdir(parents=True)
+                for name, data in aux_state(workdir, _JOB).items():
+                    (keep_aux / name).write_bytes(data)
         returncode = 0
         if output is None:
             rc_file = str((latex_dir or templates.LATEX_DIR) / "latexmkrc")
