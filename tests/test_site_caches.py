@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,8 +113,23 @@ def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Pat
     assert after_cache.hits == 2 + len(only_second)
 
 
+def inlined(docs: Path, to: Path) -> Path:
+    """A copy of `docs` with each spliced block written into its page in place of its marker (`markdown.Spliced`):
+    the pages as the engine would read them if nothing were spliced."""
+    shutil.copytree(docs, to)
+    splices = to / "_splices"
+    for block in sorted(splices.rglob("*.html")):
+        page = to / f"{block.parent.relative_to(splices).as_posix()}.md"
+        text, mark = page.read_text(encoding="utf-8"), f'<div data-lr-splice="{block.stem}"></div>'
+        assert text.count(mark) == 1, (page, mark)
+        page.write_text(text.replace(mark, block.read_text(encoding="utf-8")), encoding="utf-8")
+    shutil.rmtree(splices, ignore_errors=True)
+    return to
+
+
 def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:
-    """`mkdocs build --strict` as `run_mkdocs` runs it, without the hooks."""
+    """`mkdocs build --strict` as `run_mkdocs` runs it, without the hooks, on the pages with their blocks inline."""
+    docs = inlined(docs, docs.parent / f"{docs.name}-inline")
     config = docs.parent / "plain.yml"
     settings = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": str(docs), "site_dir": str(site), "nav": nav}
     config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
@@ -150,6 +166,34 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
         assert plain[name] == cold[name] == warm[name], name
     assert "search/search_index.json" in plain
     assert_read_in_pieces_as_whole(tmp_path / "cold")
+
+
+def test_blocks_spliced_after_the_engine_give_the_site_of_blocks_inline(tmp_path: Path, site_engine: str) -> None:
+    """The home, papers and claims pages' tables are kept from the engine and put into the built pages after it
+    (`markdown.Spliced`, `build.place_splices`): the site is the one the engine makes of the pages with them inline."""
+    docs = tmp_path / "docs"
+    index = write_docs(reports(), docs, {}, {}, {"broken": "reports/broken.yaml:3:7: field 'papers' <bad>"})
+    spliced = sorted(p.relative_to(docs / "_splices").as_posix() for p in (docs / "_splices").rglob("*.html"))
+    assert spliced == ["claims/claims.html", "claims/filters.html", "index/reports.html", "papers/papers.html"]
+    sites = {}
+    for name, folder in (("spliced", docs), ("inline", inlined(docs, tmp_path / "inline"))):
+        options = {"nav": index.nav, "config": ROOT / "mkdocs.yml", "engine": site_engine}
+        build_site(folder, tmp_path / f"site-{name}", work_dir=tmp_path / f"work-{name}", **options)
+        sites[name] = tree(tmp_path / f"site-{name}")
+    assert sites["spliced"].keys() == sites["inline"].keys()
+    for name in sites["spliced"]:
+        assert sites["spliced"][name] == sites["inline"][name], name
+    assert b"data-lr-splice" not in b"".join(sites["spliced"].values())
+    assert b'id="all-claims"' in sites["spliced"]["claims.html"]
+
+
+def test_a_page_without_its_marker_fails_the_build(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    index = write_docs([make_report()], docs, {}, {}, {})
+    claims = docs / "claims.md"
+    claims.write_text(claims.read_text(encoding="utf-8").replace('data-lr-splice="claims"', 'data-x="y"'))
+    with pytest.raises(RenderError, match=r'claims.html: holds <div data-lr-splice="claims"></div> 0 times'):
+        build_site(docs, tmp_path / "site", nav=index.nav, config=ROOT / "mkdocs.yml")
 
 
 @pytest.mark.skipif(not zensical_installed(), reason="needs the zensical extra")

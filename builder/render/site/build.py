@@ -29,6 +29,7 @@ from builder.render.plots import PlotFile
 from builder.render.site.engine import run_engine
 from builder.render.site.escape import html_id
 from builder.render.site.links import check_links
+from builder.render.site.markdown import SPLICES, PageText, marker
 from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.page_cache import PageCache
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
@@ -42,6 +43,8 @@ DOWNLOADS_DIR = "downloads"  # inside docs_dir: each report's PDF, .bib and JSON
 # Folders of docs_dir that the pages only link to: the engine would copy their files unread (49 MB at 200 reports,
 # more than the rest of a warm Zensical build), so they are kept from it and hard-linked into the site it built.
 PASSTHROUGH_DIRS = (FIGURES_DIR, DOWNLOADS_DIR)
+# And every folder the engine never reads: those and the blocks placed into the built pages (`place_splices`).
+HIDDEN_DIRS = (*PASSTHROUGH_DIRS, SPLICES)
 HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # mkdocs_hooks.CACHE_ENV, not imported here: that module loads MkDocs and Material
 ENGINES = ("mkdocs", "zensical")  # builder.settings.SITE_ENGINES
@@ -78,9 +81,9 @@ def write_docs(
             stand_in = (identity, view.page, view.downloads, [f.src for f in view.figures]) if identity else None
             text = cache.text(view.page, view, report_markdown, stand_in)
         _write(docs_dir / view.page, text)
-    _write(docs_dir / "index.md", index_markdown(site))
-    _write(docs_dir / "papers.md", papers_markdown(site, cache, identities))
-    _write(docs_dir / "claims.md", claims_markdown(site, cache, identities))
+    _write_page(docs_dir, "index.md", index_markdown(site))
+    _write_page(docs_dir, "papers.md", papers_markdown(site, cache, identities))
+    _write_page(docs_dir, "claims.md", claims_markdown(site, cache, identities))
     if cache:
         cache.prune()
     return site
@@ -89,6 +92,39 @@ def write_docs(
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def _write_page(docs_dir: Path, name: str, page: PageText) -> None:
+    """The page's Markdown at `name`, and each of its spliced blocks at `SPLICES/<name without .md>/<block>.html`."""
+    _write(docs_dir / name, page.markdown)
+    for block in page.splices:
+        _write(docs_dir / SPLICES / name.removesuffix(".md") / f"{block.name}.html", block.body)
+
+
+def place_splices(docs_dir: Path, site_dir: Path) -> None:
+    """Put each block of `docs_dir/SPLICES` into its built page in place of its marker (`markdown.Spliced`);
+    RenderError when a page is missing or does not hold the marker exactly once."""
+    root = docs_dir / SPLICES
+    if not root.is_dir():
+        return
+    pages: dict[Path, list[Path]] = {}
+    for block in sorted(root.rglob("*.html")):
+        pages.setdefault(block.parent.relative_to(root), []).append(block)
+    for page, blocks in pages.items():
+        built = site_dir / f"{page.as_posix()}.html"
+        try:
+            html = built.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RenderError(f"{built}: the built page that {root / page} is for cannot be read: {exc}") from exc
+        for block in blocks:
+            placeholder = marker(block.stem)
+            if html.count(placeholder) != 1:
+                raise RenderError(f"{built}: holds {placeholder} {html.count(placeholder)} times, expected once")
+            html = html.replace(placeholder, block.read_text(encoding="utf-8"))
+        # A new file, not the engine's written over: the engine may have linked it to its cache.
+        temporary = built.with_name(f"{built.name}.splice.tmp")
+        temporary.write_text(html, encoding="utf-8")
+        os.replace(temporary, built)
 
 
 def build_site(
@@ -129,13 +165,14 @@ def build_site(
             config=config,
             nav=nav,
             site_url=site_url,
-            skip=PASSTHROUGH_DIRS,
+            skip=HIDDEN_DIRS,
             base_extensions=_base_config(config).get("markdown_extensions"),
         )
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir
         run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir)
+    place_splices(docs_dir, built)
     link_passthrough(docs_dir, built)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
@@ -196,7 +233,7 @@ def run_mkdocs(
     run_engine(command, env=env, cwd=generated.parent, docs_dir=docs_dir, config=generated, site=site_dir)
 
 
-EXCLUDED = tuple(f"/{name}/" for name in PASSTHROUGH_DIRS)  # MkDocs' `exclude_docs` lines (.gitignore syntax)
+EXCLUDED = tuple(f"/{name}/" for name in HIDDEN_DIRS)  # MkDocs' `exclude_docs` lines (.gitignore syntax)
 
 
 def _base_config(config: Path) -> dict:

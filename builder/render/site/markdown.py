@@ -3,11 +3,18 @@
 A page is a list of parts joined by blank lines: the front matter, Markdown headings (`## Abstract`, with data
 escaped by `md_text`) and raw HTML blocks. Python-Markdown passes a raw block through untouched only when
 blank lines surround it and none is inside it, so `raw` drops every blank line of the HTML it is given.
+
+The site-wide pages' big tables (every report, paper or claim: 6 MB at 200 reports) are `Spliced`: the page the
+engine reads holds a small marker in their place, and `build.place_splices` puts each table into the built page
+after the engine ran, as the engine would have written it (a raw block that passes `raw_blocks.verbatim` comes out
+unchanged). So the engine's work for those pages no longer grows with the number of reports.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import yaml
 
@@ -37,3 +44,52 @@ def front_matter(title: str | None, hide: Sequence[str] = (), searchable: bool =
 def page(*parts: str) -> str:
     """The page's text: its non-empty parts, each trimmed of blank lines at its ends, one blank line apart."""
     return "\n\n".join(p.strip("\n") for p in parts if p.strip("\n")) + "\n"
+
+
+SPLICES = "_splices"  # in docs_dir: `<page path without .md>/<name>.html`, one file per `Spliced` block
+SPLICE_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """A raw block kept from the site engine: the page holds `marker` where it goes; `build.place_splices` puts it
+    there in the built page. Only for pages kept out of the search index and with no heading in the block: the
+    engine never sees what it holds."""
+
+    name: str  # unique on its page: the file's name under `SPLICES`
+    html: str  # the block, as `raw` makes it
+
+    def __post_init__(self) -> None:
+        if not SPLICE_NAME.fullmatch(self.name):
+            raise ValueError(f"splice name {self.name!r}: expected lower-case letters, digits and hyphens")
+
+    @property
+    def marker(self) -> str:
+        """What the engine gets instead: an empty element, which it writes out as it is."""
+        return marker(self.name)
+
+    @property
+    def body(self) -> str:
+        """The block without the blank lines around it: what replaces the marker in the built page."""
+        return self.html.strip("\n")
+
+
+def marker(name: str) -> str:
+    return f'<div data-lr-splice="{name}"></div>'
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's Markdown and the blocks spliced into it after the engine (`Spliced`)."""
+
+    markdown: str
+    splices: tuple[Spliced, ...] = ()
+
+
+def spliced_page(*parts: str | Spliced) -> PageText:
+    """`page` of `parts`, each `Spliced` one replaced by its marker (or left out when it is empty)."""
+    kept = [p for p in parts if not isinstance(p, Spliced) or p.body]
+    splices = tuple(p for p in kept if isinstance(p, Spliced))
+    if len({s.name for s in splices}) != len(splices):
+        raise ValueError(f"two spliced blocks share a name: {[s.name for s in splices]}")
+    return PageText(page(*(raw(p.marker) if isinstance(p, Spliced) else p for p in kept)), splices)

@@ -1,4 +1,8 @@
-"""The site's other pages: the home page (every report), the papers page and the all-claims page."""
+"""The site's other pages: the home page (every report), the papers page and the all-claims page.
+
+Their tables list every report, paper or claim, so they are `Spliced` into the built pages after the engine ran
+(`markdown.py`): none of the three is in the search index, and no table holds a heading.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from itertools import groupby
 from markupsafe import Markup
 
 from builder.render.site.claim_rows import ClaimRow
-from builder.render.site.markdown import front_matter, page, raw
+from builder.render.site.markdown import PageText, Spliced, front_matter, raw, spliced_page
 from builder.render.site.model import PaperEntry, SiteIndex
 from builder.render.site.page_cache import PageCache
 from builder.render.site.templates import render
@@ -16,24 +20,24 @@ from builder.render.site.templates import render
 SITE_NAME = "Literature-synthesis reports"
 
 
-def index_markdown(site: SiteIndex) -> str:
+def index_markdown(site: SiteIndex) -> PageText:
     """The home page: what the site is, every report in one table, and the reports that failed to build."""
-    parts = [
+    parts: list[str | Spliced] = [
         # Not in the search index, as the papers and claims pages are not: every report it lists is its own page, which
         # is; and a section listing a thousand reports is more than Zensical's index takes (32,768 token positions).
         front_matter(None, hide=["toc"], searchable=False) + f"# {SITE_NAME}",
         raw(render("home/intro.html.j2", site=site)),
         "## Reports",
-        raw(render("home/reports.html.j2", site=site)),
+        Spliced("reports", raw(render("home/reports.html.j2", site=site))),
     ]
     if site.failed:
         parts += ["## Failed builds", raw(render("home/failed.html.j2", site=site))]
-    return page(*parts)
+    return spliced_page(*parts)
 
 
 def papers_markdown(
     site: SiteIndex, cache: PageCache | None = None, identities: Mapping[str, str] | None = None
-) -> str:
+) -> PageText:
     """Every paper with the reports and claims that use it; its rows rendered one per paper, each read back from
     `cache` when the paper and its uses are unchanged (the reports that use it keyed by their identities when
     `identities` has them all)."""
@@ -47,11 +51,11 @@ def papers_markdown(
         name = f"papers.md#{entry.paper.arxiv_id}"
         chunk = cache.text(name, entry, _paper_row, stand_in) if cache else _paper_row(entry)
         chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
-    return page(
+    return spliced_page(
         # Not in the search index: each paper is in the references of the report pages that cite it, which are.
         front_matter("Papers", hide=["toc", "navigation"], searchable=False) + "# Papers",
         raw(render("papers/intro.html.j2", site=site)),
-        raw(render("papers/table.html.j2", site=site, chunks=chunks)),
+        Spliced("papers", raw(render("papers/table.html.j2", site=site, chunks=chunks))),
     )
 
 
@@ -61,7 +65,7 @@ def _paper_row(entry: PaperEntry) -> str:
 
 def claims_markdown(
     site: SiteIndex, cache: PageCache | None = None, identities: Mapping[str, str] | None = None
-) -> str:
+) -> PageText:
     """Every claim of every report in one table; its rows rendered in chunks, one per report, each read back from
     `cache` when the report's rows are unchanged (keyed by the report's identity when `identities` has it: the
     rows are a function of the report and of what of the table `claim_row.html.j2` reads)."""
@@ -74,13 +78,13 @@ def claims_markdown(
         stand_in = (identity, *model[:3]) if identity else None
         chunk = cache.text(f"claims.md#{slug}", model, _rows, stand_in) if cache else _rows(model)
         chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
-    return page(
+    return spliced_page(
         # Every claim here is also on its report's page: indexing it twice would double the search index and
         # send a reader to a page of thousands of rows instead of the claim's report (and costs 10% of the build).
         front_matter("Claims", hide=["toc", "navigation"], searchable=False) + "# Claims",
         raw(render("claims/intro.html.j2", table=table, site=site)),
-        raw(render("claim_filters.html.j2", table=table)),
-        raw(render("claims_table.html.j2", table=table, chunks=chunks, empty="No claims.")),
+        Spliced("filters", raw(render("claim_filters.html.j2", table=table))),
+        Spliced("claims", raw(render("claims_table.html.j2", table=table, chunks=chunks, empty="No claims."))),
     )
 
 
