@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from builder.models import Claim, ClaimResult, Paper, PaperVerdict, Report
 from builder.render.site.escape import arxiv_abs, html_id, paper_abs, report_page
@@ -65,16 +66,33 @@ class ClaimRow:
 
 
 @dataclass(frozen=True)
+class ReportRows:
+    """One report's rows of a claims table, made when first read: the all-claims page reads only the rows of the
+    reports whose chunk is not cached (`pages.claims_markdown`)."""
+
+    report: Report
+    id_prefix: tuple[str, ...]  # `html_id`'s parts before the claim id: ("claim",) on the report's page
+
+    @cached_property
+    def rows(self) -> tuple[ClaimRow, ...]:
+        return tuple(claim_row(self.report, r, html_id(*self.id_prefix, r.claim.id)) for r in self.report.claims)
+
+
+@dataclass(frozen=True)
 class ClaimTable:
     """A claims table with its filters: one report's (`with_report` False) or every report's."""
 
     table_id: str
     page: str  # the page it is on, docs-relative, for the links of its report column
     caption: str
-    rows: tuple[ClaimRow, ...]
+    groups: tuple[ReportRows, ...]  # the rows, report by report
     sources: tuple[Paper, ...]  # the papers some claim of the table comes from: the "Source paper" filter
     reports: tuple[Report, ...] = ()  # the "Report" filter of the all-claims table
     with_report: bool = False
+
+    @property
+    def rows(self) -> tuple[ClaimRow, ...]:
+        return tuple(row for group in self.groups for row in group.rows)
 
     @property
     def columns(self) -> int:
@@ -82,11 +100,11 @@ class ClaimTable:
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return sum(len(group.report.claims) for group in self.groups)
 
     @property
     def verified(self) -> int:
-        return sum(row.result.verdict.verified for row in self.rows)
+        return sum(result.verdict.verified for group in self.groups for result in group.report.claims)
 
     @property
     def report_options(self) -> tuple[tuple[str, str], ...]:
@@ -129,28 +147,24 @@ def report_claims(report: Report) -> ClaimTable:
         table_id="claims-table",
         page=report_page(report.slug),
         caption=f"{report.counts.claims} claims, {report.counts.verified} verified",
-        rows=tuple(claim_row(report, r, html_id("claim", r.claim.id)) for r in report.claims),
+        groups=(ReportRows(report, ("claim",)),),
         sources=tuple(p for p in report.papers if p.arxiv_id in sources),
     )
 
 
 def all_claims(reports: Sequence[Report]) -> ClaimTable:
     """Every claim of every report, in report order; the source filter lists their papers by arXiv id."""
-    rows = tuple(
-        claim_row(report, result, html_id("c", report.slug, result.claim.id))
-        for report in reports
-        for result in report.claims
-    )
     papers: dict[str, Paper] = {}
-    for row in rows:
-        paper = paper_of(row.report, row.claim.source)
-        if paper is not None:
-            papers.setdefault(paper.arxiv_id, paper)
+    for report in reports:
+        for result in report.claims:
+            paper = paper_of(report, result.claim.source)
+            if paper is not None:
+                papers.setdefault(paper.arxiv_id, paper)
     return ClaimTable(
         table_id="all-claims",
         page="claims.md",
-        caption=f"{len(rows)} claims from {len(reports)} reports",
-        rows=rows,
+        caption=f"{sum(len(r.claims) for r in reports)} claims from {len(reports)} reports",
+        groups=tuple(ReportRows(report, ("c", report.slug)) for report in reports),
         sources=tuple(sorted(papers.values(), key=lambda p: p.arxiv_id)),
         reports=tuple(reports),
         with_report=True,

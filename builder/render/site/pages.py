@@ -7,11 +7,11 @@ Their tables list every report, paper or claim, so they are `Spliced` into the b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import groupby
 
 from markupsafe import Markup
 
-from builder.render.site.claim_rows import ClaimRow
+from builder.models import Report
+from builder.render.site.claim_rows import ReportRows
 from builder.render.site.markdown import PageText, Spliced, front_matter, raw, spliced_page
 from builder.render.site.model import PaperEntry, SiteIndex
 from builder.render.site.page_cache import PageCache
@@ -71,9 +71,13 @@ def claims_markdown(
     rows are a function of the report and of what of the table `claim_row.html.j2` reads)."""
     table = site.claims
     chunks = []
-    for slug, rows in groupby(table.rows, key=lambda row: row.report.slug):
-        # The chunk's model: its rows and what of the table `claim_row.html.j2` reads.
-        model = (table.with_report, table.page, table.columns, tuple(rows))
+    for group in table.groups:
+        slug = group.report.slug
+        if not group.report.claims:
+            continue
+        # The chunk's model: what its rows are made from (`ReportRows`, made only when the chunk is rendered) and what
+        # of the table `claim_row.html.j2` reads.
+        model = (table.with_report, table.page, table.columns, group.report, group.id_prefix)
         identity = (identities or {}).get(slug)
         stand_in = (identity, *model[:3]) if identity else None
         chunk = cache.text(f"claims.md#{slug}", model, _rows, stand_in) if cache else _rows(model)
@@ -88,8 +92,7 @@ def claims_markdown(
     )
 
 
-def _rows(model: tuple[bool, str, int, tuple[ClaimRow, ...]]) -> str:
-    with_report, on_page, columns, rows = model
-    return render(
-        "claim_rows.html.j2", table={"with_report": with_report, "page": on_page, "columns": columns}, rows=rows
-    )
+def _rows(model: tuple[bool, str, int, Report, tuple[str, ...]]) -> str:
+    with_report, on_page, columns, report, id_prefix = model
+    table = {"with_report": with_report, "page": on_page, "columns": columns}
+    return render("claim_rows.html.j2", table=table, rows=ReportRows(report, id_prefix).rows)
