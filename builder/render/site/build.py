@@ -191,9 +191,11 @@ def link_passthrough(docs_dir: Path, site_dir: Path) -> None:
             continue
         if (site_dir / name).exists():
             raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which the builder fills itself")
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                link_or_copy(path, site_dir / path.relative_to(docs_dir))
+        # os.walk, not Path.rglob: 1,200 files at 200 reports, and rglob's paths cost more than the links.
+        for folder, _, files in os.walk(source):
+            target = site_dir / os.path.relpath(folder, docs_dir)
+            for file in sorted(files):
+                link_or_copy(Path(folder, file), target / file)
 
 
 def run_mkdocs(
