@@ -150,6 +150,31 @@ def test_pages_read_in_pieces_hold_what_they_hold_read_whole(tmp_path: Path) -> 
     assert len(cache.used) == 3  # only a.html was cut in pieces: b.html has two article tags, c.html none
 
 
+def test_a_long_article_is_read_row_group_by_row_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above `CUT_ABOVE` bytes an article is cut before each `<tbody`; it holds what it holds read whole, and a
+    changed row is the only piece parsed again."""
+    from builder.render.site import links
+
+    monkeypatch.setattr(links, "CUT_ABOVE", 100)
+    rows = "".join(
+        f'<tbody data-row="{n}"><tr id="r{n}"><td><a href="b.html#x">b</a><img src="f{n}.svg"></td></tr></tbody>\n'
+        for n in range(5)
+    )
+    body = f'<table id="t"><thead><tr><th>x</th></tr></thead>\n{rows}</table><p id="after">end</p>'
+    site = make_site(tmp_path / "site", {"a.html": material_page('<a href="b.html">b</a>', body)})
+    whole = links.Page()
+    links.parse_html((site / "a.html").read_bytes(), whole)
+    cache = links.LinkCache(None)
+    pieces = links.read_page(site / "a.html", cache)
+    assert (pieces.ids, pieces.links) == (whole.ids, whole.links)
+    assert len(cache.used) == 2 + 6  # the themes, the table's head and each row group
+    (site / "a.html").write_text(material_page('<a href="b.html">b</a>', body.replace('"r3"', '"r3b"')))
+    again = links.LinkCache(None)
+    again.entries = dict(cache.used)
+    assert "r3b" in links.read_page(site / "a.html", again).ids
+    assert len(again.used.keys() - cache.used.keys()) == 1
+
+
 def test_the_link_cache_is_read_back_and_still_finds_a_link_that_broke(tmp_path: Path) -> None:
     site = make_site(
         tmp_path / "site",

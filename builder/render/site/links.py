@@ -14,7 +14,9 @@ content, three quarters of the site's bytes) and the theme after it, each parsed
 do not depend on what encloses it). What each piece holds is kept in `LinkCache`, keyed by its bytes, so a rebuild
 after one edit parses again only the pieces it changed: the changed article, and after a title edit the themes of
 the pages whose navigation shows that title (with more than 30 reports, those of its month). A page whose article
-tag is not there exactly once is parsed whole.
+tag is not there exactly once is parsed whole. An article of more than `CUT_ABOVE` bytes (the all-claims page: 6 MB
+at 200 reports, of which one report's rows change when it does) is cut further, before each `<tbody`: a row group
+of a table, one claim or report or paper, whose tags are all in it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pickle
 import posixpath
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -46,6 +49,8 @@ class Page:
 
 ARTICLE_START = b'<article class="md-content__inner md-typeset">'  # Material's, on both engines
 ARTICLE_END = b"</article>"
+CUT_ABOVE = 512 * 1024  # bytes of an article cut at its row groups
+ROW_GROUP = re.compile(rb"<tbody[ >]")
 
 
 def parse_html(data: bytes, page: Page) -> None:
@@ -117,11 +122,20 @@ def read_page(path: Path, cache: LinkCache | None = None) -> Page:
     if whole:
         parse_html(data, page)
         return page
-    for piece in (data[:start], data[start:end], data[end:]):  # in the order of the page
+    for piece in (data[:start], *_rows_apart(data[start:end]), data[end:]):  # in the order of the page
         held = cache.piece(piece)
         page.ids |= held.ids
         page.links += held.links
     return page
+
+
+def _rows_apart(article: bytes) -> list[bytes]:
+    """The article, cut before each row group when it is longer than `CUT_ABOVE` (our HTML escapes every `<` of
+    text and attribute values, so `<tbody` opens a tag)."""
+    if len(article) <= CUT_ABOVE:
+        return [article]
+    cuts = [0, *(m.start() for m in ROW_GROUP.finditer(article)), len(article)]
+    return [article[a:b] for a, b in pairwise(cuts) if b > a]
 
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -207,12 +221,15 @@ def check_links(site_dir: Path, site_url: str | None = None, cache_file: Path | 
     problems: list[str] = []
     checked = 0
     resolved: dict[tuple[str, bool, str], tuple[str, str]] = {}  # the nav's links are the same on every page
+    split: dict[str, tuple[str, str] | None] = {}
     for where in sorted(f for f in files if f.endswith(".html")):
         on_404 = where == "404.html"
         folder = posixpath.dirname(where) or "."
         source = "" if on_404 else f" (from {where.removesuffix('.html')}.md)"
         for tag, attribute, url in page_at(where).links:
-            parts = split_url(url)
+            if url not in split:
+                split[url] = split_url(url)
+            parts = split[url]
             if parts is None:
                 continue
             checked += 1
