@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_report
+from spliced import inlined
 
 from builder.render.bibtex import render_bibtex
 from builder.render.latex import render_tex
@@ -27,6 +28,7 @@ def _outputs(tmp: Path) -> dict[str, str]:
     report = make_report()
     docs = tmp / "docs"
     write_docs([report], docs, {report.slug: {"pdf": f"downloads/{report.slug}.pdf"}}, {})
+    docs = inlined(docs, tmp / "inline")  # the pages with their spliced tables in them, as a reader gets them
     pages = {
         f"docs/{path.relative_to(docs).as_posix()}": path.read_text(encoding="utf-8")
         for path in sorted(docs.rglob("*.md"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from factories import make_claims, make_draft_report, make_report
+from spliced import inlined
 
 from builder.errors import RenderError
 from builder.models import ClaimResult, Report
@@ -115,20 +115,6 @@ def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Pat
     # The unchanged report's page and chunk, and the rows of the papers only it uses.
     only_second = {p.arxiv_id for p in items[1].papers} - {p.arxiv_id for p in items[0].papers}
     assert after_cache.hits == 2 + len(only_second)
-
-
-def inlined(docs: Path, to: Path) -> Path:
-    """A copy of `docs` with each spliced block written into its page in place of its marker (`markdown.Spliced`):
-    the pages as the engine would read them if nothing were spliced."""
-    shutil.copytree(docs, to)
-    splices = to / "_splices"
-    for block in sorted(splices.rglob("*.html")):
-        page = to / f"{block.parent.relative_to(splices).as_posix()}.md"
-        text, mark = page.read_text(encoding="utf-8"), f'<div data-lr-splice="{block.stem}"></div>'
-        assert text.count(mark) == 1, (page, mark)
-        page.write_text(text.replace(mark, block.read_text(encoding="utf-8")), encoding="utf-8")
-    shutil.rmtree(splices, ignore_errors=True)
-    return to
 
 
 def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:
