@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from builder.render import texformat  # noqa: E402  (the bench runs as a script from the checkout)
 from builder.render.latex import tex_engine  # noqa: E402
+from builder.render.site import splices  # noqa: E402
 from builder.render.site.zensical import VALIDATION_OFF, zensical_installed  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "papers.jsonl"
@@ -216,12 +217,19 @@ def tex_floor(tex_dir: Path) -> tuple[float, float]:
     return total, children_cpu() - cpu
 
 
+def inline_docs(build_dir: Path, tmp: Path) -> Path:
+    """A copy of the built docs with the site-wide tables in their pages (`splices.inline`): the pages an engine
+    alone would have to read."""
+    shutil.copytree(build_dir / "docs", tmp / "docs")
+    splices.inline(tmp / "docs")
+    return tmp / "docs"
+
+
 def mkdocs_floor(build_dir: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
+        docs = inline_docs(build_dir, Path(tmp))
         config = Path(tmp) / "mkdocs.yml"
-        config.write_text(
-            f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {build_dir / 'docs'}\nsite_dir: {Path(tmp) / 'site'}\n"
-        )
+        config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {docs}\nsite_dir: {Path(tmp) / 'site'}\n")
         start = time.perf_counter()
         env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env)
@@ -232,7 +240,7 @@ def zensical_floor(build_dir: Path) -> tuple[float, float]:
     """`zensical build` alone on the same pages, cold then warm (its cache kept), with the settings the builder gives
     it (the nav left to Zensical, its link validation off), from a folder of its own."""
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(build_dir / "docs", Path(tmp) / "docs")
+        inline_docs(build_dir, Path(tmp))
         config = Path(tmp) / "mkdocs.yml"
         validation = ", ".join(f"{key}: {str(value).lower()}" for key, value in VALIDATION_OFF.items())
         config.write_text(

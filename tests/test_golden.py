@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from factories import make_report
-from spliced import inlined
 
 from builder.render.bibtex import render_bibtex
 from builder.render.latex import render_tex
 from builder.render.manifest import render_json
-from builder.render.site import write_docs
+from builder.render.site import splices, write_docs
 
 GOLDEN = Path(__file__).with_name("golden")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -28,7 +27,7 @@ def _outputs(tmp: Path) -> dict[str, str]:
     report = make_report()
     docs = tmp / "docs"
     write_docs([report], docs, {report.slug: {"pdf": f"downloads/{report.slug}.pdf"}}, {})
-    docs = inlined(docs, tmp / "inline")  # the pages with their spliced tables in them, as a reader gets them
+    splices.inline(docs)  # the pages with their tables in them, as the built pages show them
     pages = {
         f"docs/{path.relative_to(docs).as_posix()}": path.read_text(encoding="utf-8")
         for path in sorted(docs.rglob("*.md"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,13 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 from factories import make_claims, make_draft_report, make_report
-from spliced import inlined
 
 from builder.errors import RenderError
 from builder.models import ClaimResult, Report
 from builder.render.plots import make_plots
 from builder.render.site import build as site_build
-from builder.render.site import build_site, mkdocs_hooks, write_docs
+from builder.render.site import build_site, mkdocs_hooks, splices, write_docs
 from builder.render.site.page_cache import PageCache
 from builder.render.site.zensical import zensical_installed
 
@@ -117,6 +117,13 @@ def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Pat
     assert after_cache.hits == 2 + len(only_second)
 
 
+def inlined(docs: Path, to: Path) -> Path:
+    """A copy of `docs` at `to` with the spliced tables in their pages: what an engine reads without splicing."""
+    shutil.copytree(docs, to)
+    splices.inline(to)
+    return to
+
+
 def plain_mkdocs(docs: Path, site: Path, nav: list[object]) -> None:
     """`mkdocs build --strict` as `run_mkdocs` runs it, without the hooks, on the pages with their blocks inline."""
     docs = inlined(docs, docs.parent / f"{docs.name}-inline")
@@ -177,6 +184,43 @@ def test_blocks_spliced_after_the_engine_give_the_site_of_blocks_inline(tmp_path
     assert b'id="all-claims"' in sites["spliced"]["claims.html"]
 
 
+def test_a_base_config_with_its_own_hook_gets_the_tables_inline(tmp_path: Path) -> None:
+    """A hook, a plugin or an extension that may read a page's HTML must see the tables: they go into the pages
+    before the engine runs (`splices.can_splice`), and the site is the same."""
+    hook = tmp_path / "hook.py"
+    hook.write_text("def on_page_content(html, page, config, files):\n    return html\n", encoding="utf-8")
+    base = tmp_path / "mkdocs.yml"
+    base.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nhooks:\n  - {hook}\n", encoding="utf-8")
+    sites = {}
+    for name, config in (("spliced", ROOT / "mkdocs.yml"), ("hooked", base)):
+        docs = tmp_path / f"docs-{name}"
+        index = write_docs(reports(), docs, {}, {}, {})
+        build_site(docs, tmp_path / f"site-{name}", nav=index.nav, config=config)
+        assert (docs / "_splices").is_dir() is (name == "spliced")
+        sites[name] = tree(tmp_path / f"site-{name}")
+    assert 'id="all-claims"' in (tmp_path / "docs-hooked" / "claims.md").read_text(encoding="utf-8")
+    assert sites["spliced"] == sites["hooked"]
+
+
+def test_which_base_configs_let_tables_be_spliced() -> None:
+    ours = site_build._base_config(ROOT / "mkdocs.yml")
+    assert splices.can_splice(ours, "mkdocs") and splices.can_splice(ours, "zensical")
+    assert splices.can_splice({}, "mkdocs")  # MkDocs' defaults: search, no extensions
+    assert not splices.can_splice({}, "zensical")  # Zensical's own default extensions
+    assert not splices.can_splice({**ours, "hooks": ["mine.py"]}, "mkdocs")
+    assert not splices.can_splice({**ours, "plugins": ["search", {"privacy": {}}]}, "mkdocs")
+    assert not splices.can_splice({**ours, "markdown_extensions": ["toc", "md_in_html"]}, "mkdocs")
+    assert splices.can_splice({"plugins": {"search": {}}, "markdown_extensions": {"toc": None}}, "zensical")
+
+
+def test_the_engine_writing_a_folder_it_must_not_read_fails_the_build(tmp_path: Path) -> None:
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    (docs / "_splices" / "claims").mkdir(parents=True)
+    (site / "_splices").mkdir(parents=True)
+    with pytest.raises(RenderError, match="_splices: the site engine wrote this folder"):
+        site_build.link_passthrough(docs, site)
+
+
 def test_a_page_without_its_marker_fails_the_build(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     index = write_docs([make_report()], docs, {}, {}, {})
@@ -234,14 +278,20 @@ def test_warm_hooks_use_what_they_cached(tmp_path: Path) -> None:
 
 def test_every_page_the_builder_writes_has_its_blocks_stashed(tmp_path: Path) -> None:
     """Else MkDocs and Zensical convert the page's HTML again (raw_blocks.py): hostile data included."""
-    from builder.render.raw_blocks import stash_page
+    from builder.render.raw_blocks import stash_page, verbatim
 
     hooks = mkdocs_hooks.BlockCache(EXTENSIONS, {}, None)
-    for name, data in write(tmp_path / "docs", reports(), None).items():
+    written = write(tmp_path / "docs", reports(), None)
+    for name, data in written.items():
         if name.endswith(".md"):
             text = data.decode("utf-8")
             assert stash_page(text) is not None, name
             assert "<" not in hooks.stash(name, text), name
+    # The tables put into the built pages after the engine come out of it unchanged when they are inline, too.
+    spliced = [name for name in written if name.startswith("_splices/")]
+    assert len(spliced) == 4
+    for name in spliced:
+        assert verbatim(written[name].decode("utf-8")), name
 
 
 def test_generated_config_keeps_the_base_configs_hooks(tmp_path: Path) -> None:

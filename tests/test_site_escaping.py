@@ -25,6 +25,7 @@ from jinja2.exceptions import SecurityError
 
 from builder.models import Disagreement, Paper, Report, Synthesis, SynthesisSentence, Theme
 from builder.render.plots import make_plots
+from builder.render.raw_blocks import verbatim
 from builder.render.site import build_site, esc, write_docs
 from builder.render.site.templates import ENV
 
@@ -111,6 +112,8 @@ def test_generated_markdown_holds_data_escaped_once(built: dict[str, Path]) -> N
     assert len(pages) == 4
     spliced = sorted((built["docs"] / "_splices").rglob("*.html"))  # the tables put into the built pages
     assert len(spliced) == 4
+    # ... as the engine would write them inline: unchanged, hostile data and all.
+    assert all(verbatim(path.read_text(encoding="utf-8")) for path in spliced)
     for path in pages + spliced:
         text = path.read_text(encoding="utf-8")
         for needle in (*RAW, *TWICE):

@@ -26,10 +26,11 @@ from builder.errors import RenderError
 from builder.faults import pause_for_test
 from builder.models import Report
 from builder.render.plots import PlotFile
+from builder.render.site import splices
 from builder.render.site.engine import run_engine
 from builder.render.site.escape import html_id
 from builder.render.site.links import check_links
-from builder.render.site.markdown import SPLICES, PageText, marker
+from builder.render.site.markdown import SPLICES, PageText
 from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.page_cache import PageCache
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
@@ -63,6 +64,7 @@ def write_docs(
     page whose model is unchanged since the build that filled `cache` is read back from it. `identities`: slug ->
     a name that changes whenever the report does (its cache entry's), which then keys its page for the cache."""
     docs_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(docs_dir / SPLICES, ignore_errors=True)  # a folder written before holds no table of this one
     shutil.copytree(ASSETS_SRC, docs_dir / ASSETS_DIR, dirs_exist_ok=True)
     figures: dict[str, list[tuple[PlotFile, str]]] = {}
     for report in reports:
@@ -101,32 +103,6 @@ def _write_page(docs_dir: Path, name: str, page: PageText) -> None:
         _write(docs_dir / SPLICES / name.removesuffix(".md") / f"{block.name}.html", block.body)
 
 
-def place_splices(docs_dir: Path, site_dir: Path) -> None:
-    """Put each block of `docs_dir/SPLICES` into its built page in place of its marker (`markdown.Spliced`);
-    RenderError when a page is missing or does not hold the marker exactly once."""
-    root = docs_dir / SPLICES
-    if not root.is_dir():
-        return
-    pages: dict[Path, list[Path]] = {}
-    for block in sorted(root.rglob("*.html")):
-        pages.setdefault(block.parent.relative_to(root), []).append(block)
-    for page, blocks in pages.items():
-        built = site_dir / f"{page.as_posix()}.html"
-        try:
-            html = built.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RenderError(f"{built}: the built page that {root / page} is for cannot be read: {exc}") from exc
-        for block in blocks:
-            placeholder = marker(block.stem)
-            if html.count(placeholder) != 1:
-                raise RenderError(f"{built}: holds {placeholder} {html.count(placeholder)} times, expected once")
-            html = html.replace(placeholder, block.read_text(encoding="utf-8"))
-        # A new file, not the engine's written over: the engine may have linked it to its cache.
-        temporary = built.with_name(f"{built.name}.splice.tmp")
-        temporary.write_text(html, encoding="utf-8")
-        os.replace(temporary, built)
-
-
 def build_site(
     docs_dir: Path,
     site_dir: Path,
@@ -157,6 +133,9 @@ def build_site(
         raise RenderError(f"{config}: MkDocs base config not found")
     if not (docs_dir / "index.md").is_file():
         raise RenderError(f"{docs_dir}: no index.md; write the pages (write_docs) before building the site")
+    base = _base_config(config)
+    if not splices.can_splice(base, engine):
+        splices.inline(docs_dir)
     if engine == "zensical":
         work = work_dir or docs_dir.parent / ".zensical"
         built = run_zensical(
@@ -166,13 +145,13 @@ def build_site(
             nav=nav,
             site_url=site_url,
             skip=HIDDEN_DIRS,
-            base_extensions=_base_config(config).get("markdown_extensions"),
+            base_extensions=base.get("markdown_extensions"),
         )
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir
         run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir)
-    place_splices(docs_dir, built)
+    splices.place(docs_dir, built)
     link_passthrough(docs_dir, built)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
@@ -184,18 +163,17 @@ def build_site(
 
 def link_passthrough(docs_dir: Path, site_dir: Path) -> None:
     """The files of `PASSTHROUGH_DIRS` put into the built site, hard-linked where the disk allows, as the engine
-    would have copied them; RenderError if the engine wrote something there itself."""
+    would have copied them; RenderError if the engine wrote a folder of `HIDDEN_DIRS` itself."""
+    for name in HIDDEN_DIRS:
+        if (docs_dir / name).is_dir() and (site_dir / name).exists():
+            raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which it must not read")
     for name in PASSTHROUGH_DIRS:
-        source = docs_dir / name
-        if not source.is_dir():
-            continue
-        if (site_dir / name).exists():
-            raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which the builder fills itself")
         # os.walk, not Path.rglob: 1,200 files at 200 reports, and rglob's paths cost more than the links.
-        for folder, _, files in os.walk(source):
+        for folder, _, files in os.walk(docs_dir / name):
             target = site_dir / os.path.relpath(folder, docs_dir)
             for file in sorted(files):
-                link_or_copy(Path(folder, file), target / file)
+                if os.path.isfile(source := os.path.join(folder, file)):  # not a dangling link
+                    link_or_copy(Path(source), target / file)
 
 
 def run_mkdocs(

@@ -7,7 +7,7 @@ blank lines surround it and none is inside it, so `raw` drops every blank line o
 The site-wide pages' big tables (every report, paper or claim: 6 MB at 200 reports) are `Spliced`: the page the
 engine reads holds a small marker in their place, and `build.place_splices` puts each table into the built page
 after the engine ran, as the engine would have written it (a raw block that passes `raw_blocks.verbatim` comes out
-unchanged). So the engine's work for those pages no longer grows with the number of reports.
+unchanged; `splices.py`). So the engine's work for those pages no longer grows with the number of reports.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ class Spliced:
     def __post_init__(self) -> None:
         if not SPLICE_NAME.fullmatch(self.name):
             raise ValueError(f"splice name {self.name!r}: expected lower-case letters, digits and hyphens")
+        if self.body and not (self.body.startswith("<") and self.body.endswith(">")):
+            raise ValueError(f"spliced block {self.name!r} is not HTML elements alone")
 
     @property
     def marker(self) -> str:
