@@ -167,7 +167,7 @@ def test_hooks_give_the_site_of_plain_mkdocs_cold_and_warm(tmp_path: Path) -> No
 
 def test_blocks_spliced_after_the_engine_give_the_site_of_blocks_inline(tmp_path: Path, site_engine: str) -> None:
     """The home, papers and claims pages' tables are kept from the engine and put into the built pages after it
-    (`markdown.Spliced`, `build.place_splices`): the site is the one the engine makes of the pages with them inline."""
+    (`markdown.Spliced`, `splices.place`): the site is the one the engine makes of the pages with them inline."""
     docs = tmp_path / "docs"
     index = write_docs(reports(), docs, {}, {}, {"broken": "reports/broken.yaml:3:7: field 'papers' <bad>"})
     spliced = sorted(p.relative_to(docs / "_splices").as_posix() for p in (docs / "_splices").rglob("*.html"))

@@ -44,7 +44,7 @@ DOWNLOADS_DIR = "downloads"  # inside docs_dir: each report's PDF, .bib and JSON
 # Folders of docs_dir that the pages only link to: the engine would copy their files unread (49 MB at 200 reports,
 # more than the rest of a warm Zensical build), so they are kept from it and hard-linked into the site it built.
 PASSTHROUGH_DIRS = (FIGURES_DIR, DOWNLOADS_DIR)
-# And every folder the engine never reads: those and the blocks placed into the built pages (`place_splices`).
+# And every folder the engine never reads: those and the blocks placed into the built pages (`splices.place`).
 HIDDEN_DIRS = (*PASSTHROUGH_DIRS, SPLICES)
 HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 CACHE_ENV = "LITREPORT_MKDOCS_CACHE"  # mkdocs_hooks.CACHE_ENV, not imported here: that module loads MkDocs and Material

@@ -5,7 +5,7 @@ escaped by `md_text`) and raw HTML blocks. Python-Markdown passes a raw block th
 blank lines surround it and none is inside it, so `raw` drops every blank line of the HTML it is given.
 
 The site-wide pages' big tables (every report, paper or claim: 6 MB at 200 reports) are `Spliced`: the page the
-engine reads holds a small marker in their place, and `build.place_splices` puts each table into the built page
+engine reads holds a small marker in their place, and `splices.place` puts each table into the built page
 after the engine ran, as the engine would have written it (a raw block that passes `raw_blocks.verbatim` comes out
 unchanged; `splices.py`). So the engine's work for those pages no longer grows with the number of reports.
 """
@@ -52,7 +52,7 @@ SPLICE_NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 @dataclass(frozen=True)
 class Spliced:
-    """A raw block kept from the site engine: the page holds `marker` where it goes; `build.place_splices` puts it
+    """A raw block kept from the site engine: the page holds `marker` where it goes; `splices.place` puts it
     there in the built page. Only for pages kept out of the search index and with no heading in the block: the
     engine never sees what it holds."""
 
