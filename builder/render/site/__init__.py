@@ -16,9 +16,11 @@ The package, by concern:
   looked up (report order and navigation, papers with their uses, claims rows, filter options, figure numbers);
 - `templates.py` and `templates/*.html.j2`: the Jinja2 environment (autoescape, `StrictUndefined`, every
   `{{ value }}` through `esc` exactly once, no `safe` filter) and the HTML of every block;
-- `markdown.py`: front matter, raw HTML blocks (never a blank line inside) and pages;
+- `markdown.py`: front matter, raw HTML blocks (never a blank line inside) and pages, with the blocks kept from
+  the engine (`Spliced`);
 - `report.py`: the report page, one function per section; `pages.py`: the home, papers and claims pages;
-- `build.py`: `write_docs` (pages, figures, assets; returns the `SiteIndex`) and `build_site` (MkDocs).
+- `build.py`: `write_docs` (pages, figures, assets; returns the `SiteIndex`) and `build_site` (the engine, then
+  `splices.py`, which puts the site-wide tables into the built pages, and the link check of `links.py`).
 """
 
 from builder.render.site.build import ASSETS_DIR, ASSETS_SRC, FIGURES_DIR, build_site, write_docs
