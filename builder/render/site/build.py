@@ -122,7 +122,9 @@ def build_site(
     `docs_dir`), or the page cache of MkDocs' hooks (`mkdocs_hooks.py`; none by default, which gives the same site
     more slowly). MkDocs' config is written beside `docs_dir`. `links_cache`: the link check's file of what each
     page's article held (`links.LinkCache`; none by default). `timings`, when given, gets the seconds of the
-    `engine` and of the `links` check (what `--timings` prints).
+    `engine` and of the `links` check (what `--timings` prints). The spliced tables of `docs_dir` go into the built
+    pages; under a base config that must see them (`splices.can_splice`) they are put back into `docs_dir`'s pages
+    first, which changes `docs_dir`.
     """
     timings = {} if timings is None else timings
     start = time.perf_counter()
@@ -150,7 +152,7 @@ def build_site(
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:
         built = site_dir
-        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir)
+        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir, base=base)
     splices.place(docs_dir, built)
     link_passthrough(docs_dir, built)
     checked = time.perf_counter()
@@ -184,9 +186,12 @@ def run_mkdocs(
     config: Path,
     nav: Sequence[object],
     page_cache: Path | None = None,
+    base: dict | None = None,
 ) -> None:
     """`mkdocs build --strict` with `mkdocs.<docs-dir-name>.yml`, written beside `docs_dir`, and the project's hooks
-    (`mkdocs_hooks.py`, after any of the base config's own), their cache in `page_cache`."""
+    (`mkdocs_hooks.py`, after any of the base config's own), their cache in `page_cache`. `base`: the base config as
+    `_base_config` read it, when the caller has it already."""
+    base = _base_config(config) if base is None else base
     generated = docs_dir.parent / f"mkdocs.{docs_dir.name}.yml"
     settings: dict[str, object] = {
         "INHERIT": str(config),
@@ -194,9 +199,9 @@ def run_mkdocs(
         "site_dir": str(site_dir),
         "use_directory_urls": False,
         "nav": list(nav),
-        "hooks": [*_base_hooks(config), str(HOOKS)],
+        "hooks": [*_base_hooks(config, base), str(HOOKS)],
         # Added after the engine (`link_passthrough`), with any of the base config's own exclusions kept.
-        "exclude_docs": "\n".join([*filter(None, [_base_exclusions(config)]), *EXCLUDED]) + "\n",
+        "exclude_docs": "\n".join([*filter(None, [_base_exclusions(config, base)]), *EXCLUDED]) + "\n",
     }
     if site_url:
         settings["site_url"] = site_url
@@ -227,14 +232,15 @@ def _base_config(config: Path) -> dict:
     return base if isinstance(base, dict) else {}
 
 
-def _base_exclusions(config: Path) -> str | None:
+def _base_exclusions(config: Path, base: dict | None = None) -> str | None:
     """The base config's `exclude_docs` (.gitignore lines), which the generated config's replaces."""
-    value = _base_config(config).get("exclude_docs")
+    value = (_base_config(config) if base is None else base).get("exclude_docs")
     if value is not None and not isinstance(value, str):
         raise RenderError(f"{config}: exclude_docs must be a string of .gitignore-style lines, got {value!r}")
     return value
 
 
-def _base_hooks(config: Path) -> list[str]:
+def _base_hooks(config: Path, base: dict | None = None) -> list[str]:
     """The `hooks` of the base config, as absolute paths."""
-    return [str((config.parent / hook).resolve()) for hook in _base_config(config).get("hooks") or []]
+    hooks = (_base_config(config) if base is None else base).get("hooks") or []
+    return [str((config.parent / hook).resolve()) for hook in hooks]
