@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: all reports refresh test lint bench bench-verify bench-synthesis bench-refresh train-verify setup system-deps browser-deps site-serve clean
+.PHONY: all reports refresh test lint bench bench-verify bench-synthesis bench-refresh train-verify setup bytecode system-deps browser-deps site-serve clean
 
 all: reports
 
@@ -26,7 +26,13 @@ $(NLI_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,embed,zensical,nli]'
 	touch $(NLI_STAMP)
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps bytecode
+
+# The package's own modules compiled ahead (pip compiles only what it copies, not an editable install's sources):
+# with PYTHONDONTWRITEBYTECODE set, as it is on some CI machines, every build and worker compiled them again, about
+# 0.05 s each. Only the files changed since are compiled, in a few hundredths of a second.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q builder
 
 system-deps:
 	scripts/system-deps.sh tex

@@ -99,6 +99,21 @@ def publish(
     return published
 
 
+def prefetch(outcomes: list[ReportOutcome], *, site: bool) -> None:
+    """Make ready what `stage` reads, while the workers build the reports that changed and the main process would
+    only wait: the cached reports' entries (`CacheEntry.load` keeps what it read for the process) and the site's
+    modules. A tenth to a fifth of a second of a one-report rebuild among 200 reports."""
+    if site:
+        import builder.render.site  # noqa: F401  (imported for stage, which imports it when it runs)
+    for outcome in outcomes:
+        if outcome.cache_dir is None:
+            continue
+        try:
+            CacheEntry(outcome.cache_dir).load()
+        except Exception:  # stage reads the entry again and reports what is wrong with it
+            continue
+
+
 def publish_key(
     outcomes: list[ReportOutcome], settings: ProjectSettings, source_hash: str, *, site: bool, site_url: str | None
 ) -> str:

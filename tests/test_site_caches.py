@@ -86,8 +86,13 @@ def test_page_cache_hits_misses_and_prunes(tmp_path: Path) -> None:
     assert PageCache(tmp_path / "pages", "other builder").text("a.md", ("a", 2), render) == "a 2"
     assert calls == ["a", "a", "a"]
     for path in (tmp_path / "pages").iterdir():
-        path.write_text("{not json", encoding="utf-8")  # a file cut short by a kill
+        path.write_text("a 2 and more", encoding="utf-8")  # not the size its name says: damaged, not used
     assert PageCache(tmp_path / "pages", "salt").text("a.md", ("a", 2), render) == "a 2"
+    placed = PageCache(tmp_path / "pages", "salt")
+    placed.place("a.md", ("a", 2), render, tmp_path / "a.md")
+    assert placed.hits == 1 and (tmp_path / "a.md").read_text(encoding="utf-8") == "a 2"
+    kept = next((tmp_path / "pages").iterdir())
+    assert (tmp_path / "a.md").stat().st_ino == kept.stat().st_ino  # linked, not written
     pruned = PageCache(tmp_path / "pages", "salt")
     pruned.text("b.md", ("b", 1), render)
     pruned.prune()

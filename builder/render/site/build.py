@@ -68,21 +68,24 @@ def write_docs(
     shutil.copytree(ASSETS_SRC, docs_dir / ASSETS_DIR, dirs_exist_ok=True)
     figures: dict[str, list[tuple[PlotFile, str]]] = {}
     for report in reports:
+        # One folder per report, made once (creating files and folders is what writing the pages costs most).
+        folder = f"{FIGURES_DIR}/{report.slug}"
         for plot in plots.get(report.slug, []):
-            target = docs_dir / FIGURES_DIR / report.slug / f"{html_id(plot.name)}.svg"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(plot.svg_path, target)
-            figures.setdefault(report.slug, []).append((plot, target.relative_to(docs_dir).as_posix()))
+            if report.slug not in figures:
+                (docs_dir / folder).mkdir(parents=True, exist_ok=True)
+            target = f"{folder}/{html_id(plot.name)}.svg"
+            link_or_copy(plot.svg_path, docs_dir / target)
+            figures.setdefault(report.slug, []).append((plot, target))
     site = site_index(reports, downloads, figures, failed or {})
     (docs_dir / "reports").mkdir(exist_ok=True)
     for view in site.reports:
+        target = docs_dir / view.page
         if cache is None:
-            text = report_markdown(view)
-        else:
-            identity = (identities or {}).get(view.report.slug)
-            stand_in = (identity, view.page, view.downloads, [f.src for f in view.figures]) if identity else None
-            text = cache.text(view.page, view, report_markdown, stand_in)
-        _write(docs_dir / view.page, text)
+            target.write_text(report_markdown(view), encoding="utf-8")
+            continue
+        identity = (identities or {}).get(view.report.slug)
+        stand_in = (identity, view.page, view.downloads, [f.src for f in view.figures]) if identity else None
+        cache.place(view.page, view, report_markdown, target, stand_in)  # a link to the kept page, mostly
     _write_page(docs_dir, "index.md", index_markdown(site))
     _write_page(docs_dir, "papers.md", papers_markdown(site, cache, identities))
     _write_page(docs_dir, "claims.md", claims_markdown(site, cache, identities))

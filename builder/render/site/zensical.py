@@ -37,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from builder.cache import link_or_copy
 from builder.errors import RenderError
 from builder.render.site.engine import run_engine
 
@@ -82,9 +83,10 @@ def _same_file(src: Path, dst: Path) -> bool:
 
 
 def sync_tree(src: Path, dst: Path, skip: Sequence[str] = ()) -> Synced:
-    """Make `dst` hold exactly the files of `src` but its top-level folders `skip`: changed and new files copied,
-    files and folders `src` does not have (or that are skipped) removed, unchanged files (same bytes) left
-    untouched, their mtimes included."""
+    """Make `dst` hold exactly the files of `src` but its top-level folders `skip`: changed and new files put in
+    (hard-linked where the disk allows: the pages are written once and never again, and a report page linked from
+    the page cache is then the same file in both, found unchanged without reading it), files and folders `src`
+    does not have (or that are skipped) removed, unchanged files (same bytes) left untouched, mtimes included."""
     dst.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
     copied = kept = removed = 0
@@ -105,7 +107,7 @@ def sync_tree(src: Path, dst: Path, skip: Sequence[str] = ()) -> Synced:
             kept += 1
             continue
         target.unlink(missing_ok=True)
-        shutil.copyfile(path, target)
+        link_or_copy(path, target)
         copied += 1
     for path in sorted(dst.rglob("*"), reverse=True):  # children before their folders
         if path.relative_to(dst) in wanted:
