@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ from builder.settings import ProjectSettings
 
 if TYPE_CHECKING:
     from builder.build import ReportOutcome
+    from builder.render.site.zensical import Standby
 
 OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
 REPORT_FILES = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}  # output folder -> suffix
@@ -167,7 +169,26 @@ def stage(
     Returns the new site's key (None when the site is not rebuilt) and why the site failed to build ("" if not).
     Within the `site` phase, `timings` gets `pages` (writing the Markdown), `engine` and `links` (build_site's).
     """
-    timings = {} if timings is None else timings
+    from builder.render.site.zensical import Standby, zensical_installed
+
+    # Zensical, when it is to build the site, is started first: its start passes while the pages are written.
+    ahead = site and settings.site_engine == "zensical" and zensical_installed()
+    with Standby(out / ".cache" / ZENSICAL_WORK) if ahead else nullcontext() as standby:
+        timings = {} if timings is None else timings
+        return _stage(outcomes, staging, out, settings, source_hash, site, site_url, timings, standby)
+
+
+def _stage(
+    outcomes: list[ReportOutcome],
+    staging: Path,
+    out: Path,
+    settings: ProjectSettings,
+    source_hash: str,
+    site: bool,
+    site_url: str | None,
+    timings: dict[str, float],
+    standby: Standby | None,
+) -> tuple[str | None, str]:
     from builder.render.site import build_site, write_docs
     from builder.render.site.page_cache import PageCache
     from builder.render.site.templates import bytecode_cache
@@ -227,6 +248,7 @@ def stage(
             work_dir=out / ".cache" / ENGINE_WORK[settings.site_engine],
             links_cache=out / ".cache" / LINKS,
             timings=timings,
+            standby=standby,
         )
     except BuilderError as exc:
         shutil.rmtree(staging / "site", ignore_errors=True)

@@ -110,16 +110,16 @@ def test_docs_are_the_same_with_no_cache_a_cold_one_and_a_warm_one(tmp_path: Pat
     warm_cache = PageCache(tmp_path / "pages", "salt")
     warm = write(tmp_path / "warm", items, warm_cache, ids)
     assert plain == cold == warm
-    # Each report page, each report's chunk of the claims page, each paper's row of the papers page.
-    assert warm_cache.hits == 2 * len(items) + len(papers)
+    # Each report page, its row of the home page, its chunk of the claims page; each paper's row of the papers page.
+    assert warm_cache.hits == 3 * len(items) + len(papers)
     changed = [dataclasses.replace(items[0], title="A new title"), items[1]]
     after_cache = PageCache(tmp_path / "pages", "salt")
     changed_ids = {**ids, items[0].slug: "a new entry"} if ids else None
     after = write(tmp_path / "after", changed, after_cache, changed_ids)
     assert after == write(tmp_path / "after-plain", changed, None)
-    # The unchanged report's page and chunk, and the rows of the papers only it uses.
+    # The unchanged report's page, home row and chunk, and the rows of the papers only it uses.
     only_second = {p.arxiv_id for p in items[1].papers} - {p.arxiv_id for p in items[0].papers}
-    assert after_cache.hits == 2 + len(only_second)
+    assert after_cache.hits == 3 + len(only_second)
 
 
 def inlined(docs: Path, to: Path) -> Path:

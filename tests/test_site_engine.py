@@ -77,7 +77,7 @@ def test_mkdocs_rebuilds_from_its_caches_and_gives_the_site_a_cold_build_gives(t
     clean(second)
     assert "Alpha Revised" in (out / "site" / "reports" / "alpha.html").read_text(encoding="utf-8")
     unchanged = [p for p, mtime in kept.items() if p.exists() and p.stat().st_mtime_ns == mtime]
-    assert len(unchanged) == 2, "beta's page and its chunk of the claims page should have been read back"
+    assert len(unchanged) == 3, "beta's page, its home row and its chunk of the claims page should have been kept"
     cold = build(two_reports, "--out", str(two_reports / "cold"))
     assert cold.returncode == 0, clean(cold)
     assert site_files(two_reports / "cold" / "site") == site_files(out / "site")
@@ -153,3 +153,42 @@ def test_a_build_killed_with_zensicals_output_unpublished_keeps_the_previous_sit
     assert result.returncode == 0 and "site rebuilt" in result.stdout, clean(result)
     assert leftovers(out) == [] and not (out / ".cache" / "zensical" / "site").exists()
     assert "Alpha Revised" in (out / "site" / "reports" / "alpha.html").read_text(encoding="utf-8")
+
+
+def processes_in(folder: Path) -> list[int]:
+    """The processes whose working folder is `folder` (a Zensical started ahead runs there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(entry / "cwd").resolve() == folder.resolve():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_zensical_started_ahead_ends_when_not_needed_or_when_its_build_is_gone(tmp_path: Path, zensical: str) -> None:
+    from builder.render.site.zensical import Standby
+
+    unused = Standby(tmp_path / "work")
+    assert processes_in(tmp_path / "work") == [unused.process.pid]
+    unused.close()  # the site did not need building after all
+    assert unused.process.returncode is not None and processes_in(tmp_path / "work") == []
+    orphan = Standby(tmp_path / "work")
+    assert orphan.process.stdin is not None
+    orphan.process.stdin.close()  # what the build's death does to it
+    assert orphan.process.wait(timeout=60) == 0 and not (tmp_path / "work" / "site").exists()
+    orphan.close()
+
+
+def test_a_build_whose_site_needs_no_rebuilding_leaves_no_zensical_running(two_reports: Path, zensical: str) -> None:
+    set_engine(two_reports, zensical)
+    out = two_reports / "build"
+    assert build(two_reports).returncode == 0
+    site = site_files(out / "site")
+    # Without the key of what was published, the outputs are staged again; the pages are those of the live site.
+    (out / ".cache" / "publish-key").unlink()
+    result = build(two_reports)
+    assert result.returncode == 0 and "2 cached" in result.stdout, clean(result)
+    assert "site rebuilt" not in result.stdout and site_files(out / "site") == site, clean(result)
+    assert processes_in(out / ".cache" / "zensical") == []

@@ -35,7 +35,7 @@ from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.page_cache import PageCache
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
 from builder.render.site.report import report_markdown
-from builder.render.site.zensical import move_site, run_zensical
+from builder.render.site.zensical import Standby, move_site, run_zensical
 
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
 ASSETS_DIR = "assets/litreport"  # inside docs_dir; mkdocs.yml names the files in extra_css / extra_javascript
@@ -86,7 +86,7 @@ def write_docs(
         identity = (identities or {}).get(view.report.slug)
         stand_in = (identity, view.page, view.downloads, [f.src for f in view.figures]) if identity else None
         cache.place(view.page, view, report_markdown, target, stand_in)  # a link to the kept page, mostly
-    _write_page(docs_dir, "index.md", index_markdown(site))
+    _write_page(docs_dir, "index.md", index_markdown(site, cache, identities))
     _write_page(docs_dir, "papers.md", papers_markdown(site, cache, identities))
     _write_page(docs_dir, "claims.md", claims_markdown(site, cache, identities))
     if cache:
@@ -117,6 +117,7 @@ def build_site(
     work_dir: Path | None = None,
     links_cache: Path | None = None,
     timings: dict[str, float] | None = None,
+    standby: Standby | None = None,
 ) -> None:
     """Build the site of `docs_dir` into `site_dir` with `engine`, then check its links; RenderError on failure.
 
@@ -127,7 +128,7 @@ def build_site(
     page's article held (`links.LinkCache`; none by default). `timings`, when given, gets the seconds of the
     `engine` and of the `links` check (what `--timings` prints). The spliced tables of `docs_dir` go into the built
     pages; under a base config that must see them (`splices.can_splice`) they are put back into `docs_dir`'s pages
-    first, which changes `docs_dir`.
+    first, which changes `docs_dir`. `standby`: a Zensical process started ahead for `work_dir`, to use.
     """
     timings = {} if timings is None else timings
     start = time.perf_counter()
@@ -151,6 +152,7 @@ def build_site(
             site_url=site_url,
             skip=HIDDEN_DIRS,
             base_extensions=base.get("markdown_extensions"),
+            standby=standby,
         )
         pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from builder.errors import RenderError
@@ -11,11 +12,24 @@ from builder.errors import RenderError
 _RELEVANT = re.compile(r"WARNING|ERROR|Error|Aborted|Traceback|rror:")
 
 
-def run_engine(command: list[str], *, env: dict[str, str], cwd: Path, docs_dir: Path, config: Path, site: Path) -> None:
-    """Run `command`; raise RenderError with the lines of its output that matter (the last 30 warnings and errors,
-    else the last 30 lines) when it fails or writes no `site/index.html`."""
+def run_engine(
+    command: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    docs_dir: Path,
+    config: Path,
+    site: Path,
+    started: Callable[[], subprocess.CompletedProcess[str]] | None = None,
+) -> None:
+    """Run `command` (or, when given, `started`: the same command already started, told to go on); raise
+    RenderError with the lines of its output that matter (the last 30 warnings and errors, else the last 30 lines)
+    when it fails or writes no `site/index.html`."""
     engine = " ".join(command[2:4])  # "mkdocs build", "zensical build"
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    if started is not None:
+        proc = started()
+    else:
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if proc.returncode != 0:
         output = (proc.stderr + "\n" + proc.stdout).splitlines()
         relevant = [line for line in output if _RELEVANT.search(line)]

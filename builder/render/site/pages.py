@@ -13,22 +13,33 @@ from markupsafe import Markup
 from builder.models import Report
 from builder.render.site.claim_rows import ReportRows
 from builder.render.site.markdown import PageText, Spliced, front_matter, raw, spliced_page
-from builder.render.site.model import PaperEntry, SiteIndex
+from builder.render.site.model import HomeRow, PaperEntry, SiteIndex
 from builder.render.site.page_cache import PageCache
 from builder.render.site.templates import render
 
 SITE_NAME = "Literature-synthesis reports"
 
 
-def index_markdown(site: SiteIndex) -> PageText:
-    """The home page: what the site is, every report in one table, and the reports that failed to build."""
+def index_markdown(
+    site: SiteIndex, cache: PageCache | None = None, identities: Mapping[str, str] | None = None
+) -> PageText:
+    """The home page: what the site is, every report in one table, and the reports that failed to build. The
+    table's rows are rendered one report at a time, each read back from `cache` when the report and its links
+    are unchanged (the report keyed by its identity when `identities` has it)."""
+    chunks = []
+    for row in site.home:
+        identity = (identities or {}).get(row.report.slug)
+        stand_in = (identity, row.href, row.pdf) if identity else None
+        name = f"index.md#{row.report.slug}"
+        chunk = cache.text(name, row, _home_row, stand_in) if cache else _home_row(row)
+        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
     parts: list[str | Spliced] = [
         # Not in the search index, as the papers and claims pages are not: every report it lists is its own page, which
         # is; and a section listing a thousand reports is more than Zensical's index takes (32,768 token positions).
         front_matter(None, hide=["toc"], searchable=False) + f"# {SITE_NAME}",
         raw(render("home/intro.html.j2", site=site)),
         "## Reports",
-        Spliced("reports", raw(render("home/reports.html.j2", site=site))),
+        Spliced("reports", raw(render("home/reports.html.j2", site=site, chunks=chunks))),
     ]
     if site.failed:
         parts += ["## Failed builds", raw(render("home/failed.html.j2", site=site))]
@@ -57,6 +68,10 @@ def papers_markdown(
         raw(render("papers/intro.html.j2", site=site)),
         Spliced("papers", raw(render("papers/table.html.j2", site=site, chunks=chunks))),
     )
+
+
+def _home_row(row: HomeRow) -> str:
+    return render("home/row.html.j2", row=row)
 
 
 def _paper_row(entry: PaperEntry) -> str:
