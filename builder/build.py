@@ -16,9 +16,9 @@ import os
 import shutil
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -252,45 +252,47 @@ def run_reports(
         if progress:
             progress(outcome)
 
-    # A slug used twice is invalid; a report whose entry for the current inputs exists is done already.
+    # A slug used twice is invalid; a report whose entry for the current inputs exists is done already. The others
+    # are built in worker processes when asked for, even one report, so that a worker killed by the OOM killer
+    # fails only its report; the pool starts with the first of them, so it builds while the rest are checked.
     specs = SpecMemo(ctx.cache_root.parent / SPECS, ctx.source_hash)
-    for path in spec_paths:
-        if path.stem in seen:
-            by_slug[f"{path}"] = ReportOutcome(
-                path.stem, path, "invalid", f"{path}: slug '{path.stem}' is already used by {seen[path.stem]}"
-            )
-            continue
-        seen[path.stem] = path
-        cached = cached_outcome(path, ctx, specs)
-        if cached is None:
-            todo.append(path)
-        else:
-            done(cached)
-    specs.save()
-
-    # Build the rest: in worker processes when asked for, even for one report, so that a worker killed by the
-    # OOM killer fails only its report.
-    if jobs > 1 and todo:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = {pool.submit(build_report, path, ctx): path for path in todo}
-            if while_building:
-                while_building(list(by_slug.values()))
-            for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
-                    path = futures[future]
-                    outcome = ReportOutcome(
-                        path.stem,
-                        path,
-                        "failed",
-                        "the process building this report was killed (out of memory?); build again",
-                        cache_dir=last_good(ctx.cache_root / path.stem),
-                    )
-                done(outcome)
-    else:
-        for path in todo:
-            done(build_report(path, ctx))
+    futures: dict[Future[ReportOutcome], Path] = {}
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        for index, path in enumerate(spec_paths):
+            if path.stem in seen:
+                by_slug[f"{path}"] = ReportOutcome(
+                    path.stem, path, "invalid", f"{path}: slug '{path.stem}' is already used by {seen[path.stem]}"
+                )
+                continue
+            seen[path.stem] = path
+            cached = cached_outcome(path, ctx, specs)
+            if cached is not None:
+                done(cached)
+            elif jobs > 1:
+                if pool is None:  # no more workers than reports that may need one
+                    pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(jobs, len(spec_paths) - index)))
+                futures[pool.submit(build_report, path, ctx)] = path
+            else:
+                todo.append(path)
+        specs.save()
+        if futures and while_building:
+            while_building(list(by_slug.values()))
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
+                path = futures[future]
+                outcome = ReportOutcome(
+                    path.stem,
+                    path,
+                    "failed",
+                    "the process building this report was killed (out of memory?); build again",
+                    cache_dir=last_good(ctx.cache_root / path.stem),
+                )
+            done(outcome)
+    for path in todo:  # one job: built here, one after the other
+        done(build_report(path, ctx))
     return sorted(by_slug.values(), key=lambda o: (o.slug, str(o.spec_path)))
 
 

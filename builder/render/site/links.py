@@ -22,6 +22,7 @@ of a table, one claim or report or paper, whose tags are all in it.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import posixpath
 import re
@@ -208,8 +209,11 @@ def check_links(site_dir: Path, site_url: str | None = None, cache_file: Path | 
     cache = LinkCache(cache_file)
     site = site_dir.resolve()
     files, folders = set(), {"."}
-    for path in site.rglob("*"):
-        (folders if path.is_dir() else files).add(path.relative_to(site).as_posix())
+    for folder, subfolders, names in os.walk(site):  # not rglob: 1,400 Path objects at 200 reports cost more
+        relative = os.path.relpath(folder, site).replace(os.sep, "/")
+        prefix = "" if relative == "." else f"{relative}/"
+        folders.update(prefix + name for name in subfolders)
+        files.update(prefix + name for name in names)
     tree = SiteFiles(frozenset(files), frozenset(folders), base_path(site_url))
     pages: dict[str, Page] = {}
 
