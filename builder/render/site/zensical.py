@@ -9,7 +9,7 @@ the `nav`, the theme's template files (path and mtime) and the plugins. The mtim
 their bytes), and every build still copies every asset and writes every page into a `site_dir` it first empties.
 
 So a fresh `build/.staging-<pid>/` per build, as MkDocs is run on, makes every Zensical build cold. Instead the
-pages are synced into a fixed folder, `<work>/docs/` (`sync_tree`: changed files copied, removed ones deleted,
+pages are synced into a fixed folder, `<work>/docs/` (`sync_tree`: changed files linked in, removed ones deleted,
 unchanged ones left as they are), the config is `<work>/mkdocs.yml` and the site is written to `<work>/site/`;
 `publish` passes `build/.cache/zensical/` as `<work>`. Once Zensical and the link check succeed, `<work>/site/` is
 renamed to the `site_dir` asked for (the staging folder's `site/`), so the staging and swap are unchanged: a
