@@ -223,7 +223,7 @@ def test_the_engine_writing_a_folder_it_must_not_read_fails_the_build(tmp_path: 
     (docs / "_splices" / "claims").mkdir(parents=True)
     (site / "_splices").mkdir(parents=True)
     with pytest.raises(RenderError, match="_splices: the site engine wrote this folder"):
-        site_build.link_passthrough(docs, site)
+        site_build.move_passthrough(docs, tmp_path / "aside", site)
 
 
 def test_a_page_without_its_marker_fails_the_build(tmp_path: Path) -> None:

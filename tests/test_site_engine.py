@@ -147,11 +147,13 @@ def test_a_build_killed_with_zensicals_output_unpublished_keeps_the_previous_sit
     wait_for_pause(proc, "site")  # Zensical has written <work>/site; not yet checked, moved or swapped
     kill(proc)
     assert (out / ".cache" / "zensical" / "site" / "index.html").is_file()
+    assert (out / ".cache" / "zensical" / ".site-passthrough" / "downloads").is_dir()
     assert snapshot(out) == before, "the published outputs changed after a SIGKILL during the site build"
 
     result = build(two_reports)
     assert result.returncode == 0 and "site rebuilt" in result.stdout, clean(result)
     assert leftovers(out) == [] and not (out / ".cache" / "zensical" / "site").exists()
+    assert not (out / ".cache" / "zensical" / ".site-passthrough").exists()  # the downloads linked while it ran
     assert "Alpha Revised" in (out / "site" / "reports" / "alpha.html").read_text(encoding="utf-8")
 
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -142,24 +142,40 @@ def build_site(
     base = _base_config(config)
     if not splices.can_splice(base, engine):
         splices.inline(docs_dir)
-    if engine == "zensical":
-        work = work_dir or docs_dir.parent / ".zensical"
-        built = run_zensical(
-            docs_dir,
-            work_dir=work,
-            config=config,
-            nav=nav,
-            site_url=site_url,
-            skip=HIDDEN_DIRS,
-            base_extensions=base.get("markdown_extensions"),
-            standby=standby,
-        )
-        pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
-    else:
-        built = site_dir
-        run_mkdocs(docs_dir, site_dir, site_url=site_url, config=config, nav=nav, page_cache=work_dir, base=base)
-    splices.place(docs_dir, built)
-    link_passthrough(docs_dir, built)
+    work = (work_dir or docs_dir.parent / ".zensical").resolve() if engine == "zensical" else None
+    built = work / "site" if work else site_dir
+    # The downloads and figures are linked into a folder beside the site while the engine runs, then moved in.
+    aside = built.parent / f".{built.name}-passthrough"
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        if work:
+            run_zensical(
+                docs_dir,
+                work_dir=work,
+                config=config,
+                nav=nav,
+                site_url=site_url,
+                skip=HIDDEN_DIRS,
+                base_extensions=base.get("markdown_extensions"),
+                standby=standby,
+                while_running=lambda: link_passthrough(docs_dir, aside),
+            )
+            pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
+        else:
+            run_mkdocs(
+                docs_dir,
+                site_dir,
+                site_url=site_url,
+                config=config,
+                nav=nav,
+                page_cache=work_dir,
+                base=base,
+                while_running=lambda: link_passthrough(docs_dir, aside),
+            )
+        splices.place(docs_dir, built)
+        move_passthrough(docs_dir, aside, built)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
     check_links(built, site_url, links_cache).raise_for(f"{engine} build of {docs_dir}")
@@ -169,11 +185,8 @@ def build_site(
 
 
 def link_passthrough(docs_dir: Path, site_dir: Path) -> None:
-    """The files of `PASSTHROUGH_DIRS` put into the built site, hard-linked where the disk allows, as the engine
-    would have copied them; RenderError if the engine wrote a folder of `HIDDEN_DIRS` itself."""
-    for name in HIDDEN_DIRS:
-        if (docs_dir / name).is_dir() and (site_dir / name).exists():
-            raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which it must not read")
+    """The files of `PASSTHROUGH_DIRS` put into `site_dir`, hard-linked where the disk allows, as the engine would
+    have copied them into the site."""
     for name in PASSTHROUGH_DIRS:
         # os.walk, not Path.rglob: 1,200 files at 200 reports, and rglob's paths cost more than the links.
         for folder, _, files in os.walk(docs_dir / name):
@@ -181,6 +194,17 @@ def link_passthrough(docs_dir: Path, site_dir: Path) -> None:
             for file in sorted(files):
                 if os.path.isfile(source := os.path.join(folder, file)):  # not a dangling link
                     link_or_copy(Path(source), target / file)
+
+
+def move_passthrough(docs_dir: Path, aside: Path, site_dir: Path) -> None:
+    """The folders `link_passthrough` made in `aside` moved into the built site; RenderError if the engine wrote a
+    folder of `HIDDEN_DIRS` itself."""
+    for name in HIDDEN_DIRS:
+        if (docs_dir / name).is_dir() and (site_dir / name).exists():
+            raise RenderError(f"{site_dir / name}: the site engine wrote this folder, which it must not read")
+    for name in PASSTHROUGH_DIRS:
+        if (aside / name).is_dir():
+            os.replace(aside / name, site_dir / name)  # `aside` is beside the site: one rename
 
 
 def run_mkdocs(
@@ -192,6 +216,7 @@ def run_mkdocs(
     nav: Sequence[object],
     page_cache: Path | None = None,
     base: dict | None = None,
+    while_running: Callable[[], None] | None = None,
 ) -> None:
     """`mkdocs build --strict` with `mkdocs.<docs-dir-name>.yml`, written beside `docs_dir`, and the project's hooks
     (`mkdocs_hooks.py`, after any of the base config's own), their cache in `page_cache`. `base`: the base config as
@@ -220,7 +245,15 @@ def run_mkdocs(
     if page_cache is not None:
         env[CACHE_ENV] = str(page_cache.resolve())
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--config-file", str(generated)]
-    run_engine(command, env=env, cwd=generated.parent, docs_dir=docs_dir, config=generated, site=site_dir)
+    run_engine(
+        command,
+        env=env,
+        cwd=generated.parent,
+        docs_dir=docs_dir,
+        config=generated,
+        site=site_dir,
+        while_running=while_running,
+    )
 
 
 EXCLUDED = tuple(f"/{name}/" for name in HIDDEN_DIRS)  # MkDocs' `exclude_docs` lines (.gitignore syntax)

@@ -20,16 +20,25 @@ def run_engine(
     docs_dir: Path,
     config: Path,
     site: Path,
-    started: Callable[[], subprocess.CompletedProcess[str]] | None = None,
+    started: subprocess.Popen[str] | None = None,
+    while_running: Callable[[], None] | None = None,
 ) -> None:
-    """Run `command` (or, when given, `started`: the same command already started, told to go on); raise
-    RenderError with the lines of its output that matter (the last 30 warnings and errors, else the last 30 lines)
-    when it fails or writes no `site/index.html`."""
+    """Run `command` (or wait for `started`: the same command, already started and told to go on), calling
+    `while_running` meanwhile; raise RenderError with the lines of its output that matter (the last 30 warnings
+    and errors, else the last 30 lines) when it fails or writes no `site/index.html`."""
     engine = " ".join(command[2:4])  # "mkdocs build", "zensical build"
-    if started is not None:
-        proc = started()
-    else:
-        proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    process = started or subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd
+    )
+    with process:
+        try:
+            if while_running is not None:
+                while_running()
+            stdout, stderr = process.communicate()
+        except BaseException:
+            process.kill()
+            raise
+    proc = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if proc.returncode != 0:
         output = (proc.stderr + "\n" + proc.stdout).splitlines()
         relevant = [line for line in output if _RELEVANT.search(line)]

@@ -32,7 +32,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,10 +209,15 @@ class Standby:
             cwd=self.work,
         )
 
-    def go(self) -> subprocess.CompletedProcess[str]:
-        """Let it build, and wait for it."""
-        stdout, stderr = self.process.communicate("build\n")
-        return subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
+    def go(self) -> subprocess.Popen[str]:
+        """Let it build; the caller waits for it (`run_engine`)."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write("build\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:  # it ended already: waiting for it gives its output and exit status
+            pass
+        return self.process
 
     def close(self) -> None:
         if self.process.returncode is None:
@@ -237,10 +242,12 @@ def run_zensical(
     base_extensions: object = None,
     raw_blocks: bool = True,
     standby: Standby | None = None,
+    while_running: Callable[[], None] | None = None,
 ) -> Path:
     """Sync `docs_dir` (but its top-level folders `skip`) into `<work_dir>/docs`, run `zensical build --strict`
     there; returns `<work_dir>/site`. `base_extensions` and `raw_blocks`: as `write_config` takes them. `standby`:
-    the Zensical process started ahead for this `work_dir`, which is used instead of starting one."""
+    the Zensical process started ahead for this `work_dir`, which is used instead of starting one.
+    `while_running` is called while Zensical runs."""
     if not zensical_installed():
         raise RenderError(missing_message("[tool.builder]"))
     work = work_dir.resolve()
@@ -249,9 +256,18 @@ def run_zensical(
         sync_tree(docs_dir, work / DOCS, skip)
     generated = write_config(work, config, nav, site_url, base_extensions, raw_blocks)
     command = _command(work)
-    started = standby.go if standby is not None and standby.work == work else None
+    started = standby.go() if standby is not None and standby.work == work else None
     site = work / SITE
-    run_engine(command, env=_env(), cwd=work, docs_dir=docs_dir, config=generated, site=site, started=started)
+    run_engine(
+        command,
+        env=_env(),
+        cwd=work,
+        docs_dir=docs_dir,
+        config=generated,
+        site=site,
+        started=started,
+        while_running=while_running,
+    )
     return site
 
 
