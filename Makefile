@@ -29,8 +29,9 @@ $(NLI_STAMP): $(STAMP)
 setup: $(STAMP) system-deps bytecode
 
 # The package's own modules compiled ahead (pip compiles only what it copies, not an editable install's sources):
-# with PYTHONDONTWRITEBYTECODE set, as it is on some CI machines, every build and worker compiled them again, about
-# 0.05 s each. Only the files changed since are compiled, in a few hundredths of a second.
+# with PYTHONDONTWRITEBYTECODE set, as it is on some CI machines, every build compiled them again (and every worker
+# the modules it imports itself), about 0.05 s each. Only the files changed since are compiled, in a few hundredths
+# of a second.
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q builder
 

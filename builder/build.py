@@ -39,7 +39,7 @@ from builder.cache import (
 from builder.errors import BuilderError, RenderError, SpecErrors
 from builder.faults import os_error_message, pause_for_test
 from builder.gather.lock import resolve_offline
-from builder.papers import atomic_write_text
+from builder.papers import atomic_write_text, forget_files
 from builder.pipeline import make_report, timed
 from builder.publish import prefetch, publish, recover_interrupted
 from builder.record import RecordError
@@ -129,6 +129,7 @@ def build(
     out = options.out_dir.resolve()
     timings: dict[str, float] = {}
     with output_folder(out, "build"), long_lived_heap(), timed(timings, "total"):
+        forget_files()
         ctx = BuildContext(settings, reports_cache(out), source_fingerprint(settings))
 
         # Reports: each key is checked here; only the reports whose inputs changed go to the worker pool. While
@@ -150,6 +151,7 @@ def merge(shard_dirs: list[Path], settings: ProjectSettings, options: BuildOptio
     out = options.out_dir.resolve()
     timings: dict[str, float] = {}
     with output_folder(out, "merge"), long_lived_heap(), timed(timings, "total"):
+        forget_files()
         ctx = BuildContext(settings, reports_cache(out), source_fingerprint(settings))
 
         # Reports: each shard's last good cache entries, copied into this folder's cache.
@@ -166,12 +168,14 @@ def merge(shard_dirs: list[Path], settings: ProjectSettings, options: BuildOptio
 # its reports' objects and keeps them, so collections found little to free and cost 0.15 s of a rebuild among 200
 # reports. The other two thresholds are raised with it, so full collections are rarer too.
 GC_THRESHOLDS = (50_000, 20, 20)
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()  # what the workers go back to
 
 
 @contextmanager
 def long_lived_heap() -> Iterator[None]:
-    """Collect cyclic garbage less often while building, and not at all among the objects already made (the
-    imported modules, frozen, which the forked workers then share without touching their pages)."""
+    """Collect cyclic garbage less often in the main process while building, and not at all among the objects
+    already made (the imported modules, frozen, which the forked workers then share without touching their
+    pages). The workers collect as usual (`worker_pool`)."""
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -254,12 +258,19 @@ def run_reports(
 
     # A slug used twice is invalid; a report whose entry for the current inputs exists is done already. The others
     # are built in worker processes when asked for, even one report, so that a worker killed by the OOM killer
-    # fails only its report; the pool starts with the first of them, so it builds while the rest are checked.
+    # fails only its report. The first of them goes to a one-worker pool at once, which builds it while the other
+    # specs are checked; the rest, to a pool of up to `jobs` workers once they all are.
     specs = SpecMemo(ctx.cache_root.parent / SPECS, ctx.source_hash)
     futures: dict[Future[ReportOutcome], Path] = {}
+
+    def submit(pool: ProcessPoolExecutor, path: Path) -> None:
+        try:
+            futures[pool.submit(build_report, path, ctx)] = path
+        except BrokenProcessPool:  # a worker of this pool was killed already
+            done(killed(path, ctx))
+
     with ExitStack() as stack:
-        pool: ProcessPoolExecutor | None = None
-        for index, path in enumerate(spec_paths):
+        for path in spec_paths:
             if path.stem in seen:
                 by_slug[f"{path}"] = ReportOutcome(
                     path.stem, path, "invalid", f"{path}: slug '{path.stem}' is already used by {seen[path.stem]}"
@@ -269,31 +280,43 @@ def run_reports(
             cached = cached_outcome(path, ctx, specs)
             if cached is not None:
                 done(cached)
-            elif jobs > 1:
-                if pool is None:  # no more workers than reports that may need one
-                    pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(jobs, len(spec_paths) - index)))
-                futures[pool.submit(build_report, path, ctx)] = path
+            elif jobs > 1 and not futures:
+                submit(stack.enter_context(worker_pool(1)), path)
             else:
                 todo.append(path)
         specs.save()
+        if jobs > 1 and todo:
+            pool = stack.enter_context(worker_pool(min(jobs, len(todo))))
+            for path in todo:
+                submit(pool, path)
+            todo = []
         if futures and while_building:
             while_building(list(by_slug.values()))
         for future in as_completed(futures):
             try:
                 outcome = future.result()
             except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
-                path = futures[future]
-                outcome = ReportOutcome(
-                    path.stem,
-                    path,
-                    "failed",
-                    "the process building this report was killed (out of memory?); build again",
-                    cache_dir=last_good(ctx.cache_root / path.stem),
-                )
+                outcome = killed(futures[future], ctx)
             done(outcome)
     for path in todo:  # one job: built here, one after the other
         done(build_report(path, ctx))
     return sorted(by_slug.values(), key=lambda o: (o.slug, str(o.spec_path)))
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers, with Python's own collector thresholds (a report's build frees what it allocates)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=gc.set_threshold, initargs=DEFAULT_GC_THRESHOLDS)
+
+
+def killed(path: Path, ctx: BuildContext) -> ReportOutcome:
+    """The outcome of a report whose worker was killed: failed, its last good outputs kept."""
+    return ReportOutcome(
+        path.stem,
+        path,
+        "failed",
+        "the process building this report was killed (out of memory?); build again",
+        cache_dir=last_good(ctx.cache_root / path.stem),
+    )
 
 
 def gather_shards(shard_dirs: list[Path], ctx: BuildContext) -> list[ReportOutcome]:

@@ -112,6 +112,11 @@ def reports_cache(out: Path) -> Path:
 _LOADED: dict[Path, tuple[tuple[int, int, int], tuple[Report, list[PlotFile]]]] = {}  # CacheEntry.load's
 
 
+def forget_loaded() -> None:
+    """Let go of the reports `CacheEntry.load` kept: once the pages are written the build needs none of them."""
+    _LOADED.clear()
+
+
 @dataclass(frozen=True)
 class CacheEntry:
     """One report's outputs for one key: `<cache>/<slug>/<key>/`, complete once it holds `done`."""
@@ -207,7 +212,8 @@ def remove_temporaries(cache_root: Path) -> None:
 def link_or_copy(src: Path, dst: Path) -> None:
     """`dst` as a hard link to `src` where the file system allows, else a copy. Safe for a cache entry's files,
     which are never written again once the entry is committed. `dst`'s folder is made when it is missing (tried
-    after the link: thousands of files go into a few folders)."""
+    after the link: thousands of files go into a few folders). A file already at `dst` is replaced, never written
+    into: it may itself be a link to a cache's file."""
     try:
         os.link(src, dst)
         return
@@ -215,12 +221,15 @@ def link_or_copy(src: Path, dst: Path) -> None:
         if not src.exists():
             raise
         dst.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        dst.unlink()
     except OSError:
         pass
     try:
         os.link(src, dst)
     except OSError:
         dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.unlink(missing_ok=True)
         shutil.copy2(src, dst)
 
 

@@ -151,8 +151,9 @@ class PaperStore:
 
     def fingerprint(self, arxiv_id: str) -> bytes:
         """The raw bytes of a paper's file, for cache keys. A build asks for each paper once per report that cites
-        it (2,200 times for 200 reports over 59 papers), so what a file gave is kept for the process, by its path,
-        size, mtime and inode (the store is written by renames, so a new version is a new file)."""
+        it (2,200 times for 200 reports over 59 papers), so what a file gave is kept, by its path, size, mtime and
+        inode (the store is written by renames, so a new version is a new file), for one build: `forget_files`
+        empties it when a build starts."""
         path = os.fspath(self.path_for(arxiv_id))
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
@@ -164,6 +165,12 @@ class PaperStore:
 
 
 _FINGERPRINTS: dict[str, tuple[tuple[int, int, int], bytes]] = {}  # PaperStore.fingerprint's, by path
+
+
+def forget_files() -> None:
+    """Empty `PaperStore.fingerprint`'s memo: a process that builds again (a test, a long-running caller) reads
+    the store afresh."""
+    _FINGERPRINTS.clear()
 
 
 def read_jsonl(source: Path) -> tuple[list[Paper], list[str]]:

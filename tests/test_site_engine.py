@@ -183,6 +183,20 @@ def test_a_zensical_started_ahead_ends_when_not_needed_or_when_its_build_is_gone
     orphan.close()
 
 
+def test_the_zensical_started_ahead_is_the_one_that_builds_the_site(tmp_path: Path, zensical: str) -> None:
+    from factories import make_report
+
+    from builder.render.site import build_site, write_docs
+    from builder.render.site.zensical import Standby
+
+    docs, work = tmp_path / "docs", tmp_path / "work"
+    index = write_docs([make_report()], docs, {}, {}, {})
+    with Standby(work) as standby:
+        build_site(docs, tmp_path / "site", nav=index.nav, engine="zensical", work_dir=work, standby=standby)
+        assert standby.process.returncode == 0  # it ran to its end: not killed as unused, not left waiting
+    assert (tmp_path / "site" / "index.html").is_file() and processes_in(work) == []
+
+
 def test_a_build_whose_site_needs_no_rebuilding_leaves_no_zensical_running(two_reports: Path, zensical: str) -> None:
     set_engine(two_reports, zensical)
     out = two_reports / "build"

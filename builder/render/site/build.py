@@ -144,7 +144,8 @@ def build_site(
         splices.inline(docs_dir)
     work = (work_dir or docs_dir.parent / ".zensical").resolve() if engine == "zensical" else None
     built = work / "site" if work else site_dir
-    # The downloads and figures are linked into a folder beside the site while the engine runs, then moved in.
+    # The downloads and figures are linked into a folder beside the site while the engine runs, then moved in
+    # (a killed build's is removed by the next: publish.recover_interrupted).
     aside = built.parent / f".{built.name}-passthrough"
     shutil.rmtree(aside, ignore_errors=True)
     try:

@@ -1,6 +1,6 @@
 """The Markdown of report pages, kept between builds: a page whose model is unchanged is not rendered again.
 
-The all-claims and papers pages are kept the same way in chunks, one per report or paper (`pages.py`).
+The home, all-claims and papers pages' rows are kept the same way in chunks, one per report or paper (`pages.py`).
 
 Rendering a report page's templates was most of writing the site's pages (0.5 of 0.8 s for 60 reports, issue 17),
 and after one spec changed all but one page come out the same. A page is a function of its model

@@ -193,7 +193,8 @@ class Standby:
     Starting Python and importing Zensical takes about 0.15 s, which then passes while the pages are written rather
     than after. The process gets the same arguments, environment and folder as the one `run_zensical` starts, and
     reads its config and docs only once told to go on. `close` ends it if it was not used (the site need not be
-    built after all), and a build that dies closes its stdin, which ends it too."""
+    built after all); a build that dies before telling it closes its stdin, which ends it too. One that dies after
+    leaves it to finish its run into `<work>/site/`, as a plain `zensical build` would be left."""
 
     def __init__(self, work_dir: Path) -> None:
         self.work = work_dir.resolve()
