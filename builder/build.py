@@ -15,8 +15,9 @@ import gc
 import os
 import shutil
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -259,17 +260,24 @@ def run_reports(
     # A slug used twice is invalid; a report whose entry for the current inputs exists is done already. The others
     # are built in worker processes when asked for, even one report, so that a worker killed by the OOM killer
     # fails only its report. The first of them goes to a one-worker pool at once, which builds it while the other
-    # specs are checked; the rest, to a pool of up to `jobs` workers once they all are.
+    # specs are checked; the rest, once they all are, to that worker and a pool of up to `jobs - 1` more, each
+    # given a report when it has finished one: never more than `jobs` at a time.
     specs = SpecMemo(ctx.cache_root.parent / SPECS, ctx.source_hash)
-    futures: dict[Future[ReportOutcome], Path] = {}
+    running: dict[Future[ReportOutcome], tuple[ProcessPoolExecutor, Path]] = {}
+    waiting: deque[Path] = deque()
 
-    def submit(pool: ProcessPoolExecutor, path: Path) -> None:
-        try:
-            futures[pool.submit(build_report, path, ctx)] = path
-        except BrokenProcessPool:  # a worker of this pool was killed already
-            done(killed(path, ctx))
+    def feed(pool: ProcessPoolExecutor) -> None:
+        """Give `pool` the next waiting report (a pool broken by a killed worker fails it at once)."""
+        while waiting:
+            path = waiting.popleft()
+            try:
+                running[pool.submit(build_report, path, ctx)] = (pool, path)
+                return
+            except BrokenProcessPool:
+                done(killed(path, ctx))
 
     with ExitStack() as stack:
+        first: ProcessPoolExecutor | None = None
         for path in spec_paths:
             if path.stem in seen:
                 by_slug[f"{path}"] = ReportOutcome(
@@ -280,24 +288,30 @@ def run_reports(
             cached = cached_outcome(path, ctx, specs)
             if cached is not None:
                 done(cached)
-            elif jobs > 1 and not futures:
-                submit(stack.enter_context(worker_pool(1)), path)
-            else:
+            elif jobs == 1:
                 todo.append(path)
+            else:
+                waiting.append(path)
+                if first is None:
+                    first = stack.enter_context(worker_pool(1))
+                    feed(first)
         specs.save()
-        if jobs > 1 and todo:
-            pool = stack.enter_context(worker_pool(min(jobs, len(todo))))
-            for path in todo:
-                submit(pool, path)
-            todo = []
-        if futures and while_building:
+        if waiting:
+            more = stack.enter_context(worker_pool(min(jobs - 1, len(waiting))))
+            for _ in range(min(jobs - 1, len(waiting))):
+                feed(more)
+        if running and while_building:
             while_building(list(by_slug.values()))
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
-                outcome = killed(futures[future], ctx)
-            done(outcome)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pool, path = running.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # a worker was killed (OOM killer, SIGKILL): fail its reports only
+                    outcome = killed(path, ctx)
+                done(outcome)
+                feed(pool)
     for path in todo:  # one job: built here, one after the other
         done(build_report(path, ctx))
     return sorted(by_slug.values(), key=lambda o: (o.slug, str(o.spec_path)))

@@ -282,6 +282,29 @@ def test_a_killed_worker_fails_its_reports_and_the_build_still_publishes(project
     assert again.returncode == 0, clean(again)
 
 
+def test_two_jobs_build_at_most_two_reports_at_once(project: Path) -> None:
+    """The first report to build starts before the other specs are checked, in a pool of its own; the rest share
+    `-j` with it: three reports to build at -j 2 are never three workers."""
+    for name in ("alpha", "beta", "gamma"):
+        (project / "reports" / f"{name}.yaml").write_text(small_spec(f"{name.title()} Again"), encoding="utf-8")
+    resume = project / "resume"
+    env = {"BUILDER_TEST_PAUSE_AT": "render", "BUILDER_TEST_RESUME_FILE": str(resume)}
+    proc = start(project, env, jobs=2)
+    try:
+        wait_for_pause(proc, "render")
+        wait_for_pause(proc, "render")  # two reports are at TeX's door, each in a worker
+        time.sleep(1)  # a third worker, if there were one, would have started by now
+        workers = [pid for pid, name in descendants(proc.pid).items() if name.startswith("python")]
+        assert len(workers) == 2, descendants(proc.pid)
+        resume.touch()
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=300) == 0, rest
+    finally:
+        if proc.poll() is None:
+            kill(proc)
+
+
 # --- concurrency -----------------------------------------------------------------------------------------------
 
 
