@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from factories import make_draft_report
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import TemplateAssertionError, UndefinedError
 from jinja2.exceptions import SecurityError
 
@@ -173,3 +175,17 @@ def test_templates_cannot_mark_data_as_markup() -> None:
     with pytest.raises(UndefinedError):
         ENV.from_string("{{ missing }}").render()
     assert ENV.from_string("{{ v }}").render(v="a\n\n  b") == "a b"  # no blank line inside a raw block
+
+
+_PARTS = st.lists(st.sampled_from(["a", "b", "reports", ".", "..", "x.md", "é"]), min_size=0, max_size=5)
+
+
+@given(path=_PARTS, start=_PARTS)
+def test_relpath_is_posixpaths_without_its_working_folder(path: list[str], start: list[str]) -> None:
+    """`escape.relpath` gives what `posixpath.relpath` gives for every pair of relative paths it is asked about."""
+    import posixpath
+
+    from builder.render.site.escape import relpath
+
+    target, origin = "/".join(path) or ".", "/".join(start) or "."
+    assert relpath(target, origin) == posixpath.relpath(target, origin)

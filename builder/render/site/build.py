@@ -29,7 +29,7 @@ from builder.render.plots import PlotFile
 from builder.render.site import splices
 from builder.render.site.engine import run_engine
 from builder.render.site.escape import html_id
-from builder.render.site.links import check_links
+from builder.render.site.links import LinkCache, check_links
 from builder.render.site.markdown import SPLICES, PageText
 from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.page_cache import PageCache
@@ -144,10 +144,16 @@ def build_site(
         splices.inline(docs_dir)
     work = (work_dir or docs_dir.parent / ".zensical").resolve() if engine == "zensical" else None
     built = work / "site" if work else site_dir
-    # The downloads and figures are linked into a folder beside the site while the engine runs, then moved in
-    # (a killed build's is removed by the next: publish.recover_interrupted).
+    # While the engine runs: the downloads and figures linked into a folder beside the site, to be moved in after
+    # it (a killed build's is removed by the next: publish.recover_interrupted), and the link check's cache read.
     aside = built.parent / f".{built.name}-passthrough"
     shutil.rmtree(aside, ignore_errors=True)
+    read: list[LinkCache] = []
+
+    def while_running() -> None:
+        link_passthrough(docs_dir, aside)
+        read.append(LinkCache(links_cache))
+
     try:
         if work:
             run_zensical(
@@ -159,7 +165,7 @@ def build_site(
                 skip=HIDDEN_DIRS,
                 base_extensions=base.get("markdown_extensions"),
                 standby=standby,
-                while_running=lambda: link_passthrough(docs_dir, aside),
+                while_running=while_running,
             )
             pause_for_test("site")  # test-only kill point: Zensical's output written, not yet checked or moved
         else:
@@ -171,7 +177,7 @@ def build_site(
                 nav=nav,
                 page_cache=work_dir,
                 base=base,
-                while_running=lambda: link_passthrough(docs_dir, aside),
+                while_running=while_running,
             )
         splices.place(docs_dir, built)
         move_passthrough(docs_dir, aside, built)
@@ -179,7 +185,7 @@ def build_site(
         shutil.rmtree(aside, ignore_errors=True)
     checked = time.perf_counter()
     timings["engine"] = timings.get("engine", 0.0) + checked - start
-    check_links(built, site_url, links_cache).raise_for(f"{engine} build of {docs_dir}")
+    check_links(built, site_url, read[0] if read else links_cache).raise_for(f"{engine} build of {docs_dir}")
     timings["links"] = timings.get("links", 0.0) + time.perf_counter() - checked
     if built != site_dir:
         move_site(built, site_dir)

@@ -203,10 +203,12 @@ class SiteFiles:
         return target, ""
 
 
-def check_links(site_dir: Path, site_url: str | None = None, cache_file: Path | None = None) -> LinkCheck:
+def check_links(
+    site_dir: Path, site_url: str | None = None, cache_file: Path | LinkCache | None = None
+) -> LinkCheck:
     """Every internal link and asset of every page of `site_dir`, resolved; see the module's docstring. `cache_file`
-    keeps what each piece of a page held between checks (`LinkCache`)."""
-    cache = LinkCache(cache_file)
+    keeps what each piece of a page held between checks (`LinkCache`; or the cache itself, read already)."""
+    cache = cache_file if isinstance(cache_file, LinkCache) else LinkCache(cache_file)
     site = site_dir.resolve()
     files, folders = set(), {"."}
     for folder, subfolders, names in os.walk(site):  # not rglob: 1,400 Path objects at 200 reports cost more

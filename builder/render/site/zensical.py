@@ -91,25 +91,33 @@ def sync_tree(src: Path, dst: Path, skip: Sequence[str] = ()) -> Synced:
     dst.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
     copied = kept = removed = 0
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if rel.parts[0] in skip:
-            continue
-        target = dst / rel
-        wanted.add(rel)
-        if path.is_dir():
+    for folder, subfolders, files in os.walk(src):  # folders before what they hold; skipped ones not entered
+        here = Path(folder)
+        if here == src:
+            subfolders[:] = [name for name in subfolders if name not in skip]
+        subfolders.sort()
+        for name in subfolders:
+            rel = (here / name).relative_to(src)
+            target = dst / rel
+            wanted.add(rel)
             if target.exists() and not target.is_dir():
                 target.unlink()
             target.mkdir(exist_ok=True)
-            continue
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        if _same_file(path, target):
-            kept += 1
-            continue
-        target.unlink(missing_ok=True)
-        link_or_copy(path, target)
-        copied += 1
+        for name in sorted(files):
+            path = here / name
+            rel = path.relative_to(src)
+            if here == src and name in skip:
+                continue
+            target = dst / rel
+            wanted.add(rel)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            if _same_file(path, target):
+                kept += 1
+                continue
+            target.unlink(missing_ok=True)
+            link_or_copy(path, target)
+            copied += 1
     for path in sorted(dst.rglob("*"), reverse=True):  # children before their folders
         if path.relative_to(dst) in wanted:
             continue
