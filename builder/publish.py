@@ -39,7 +39,6 @@ from builder.settings import ProjectSettings
 
 if TYPE_CHECKING:
     from builder.build import ReportOutcome
-    from builder.render.site.zensical import Standby
 
 OUTPUT_DIRS = ("pdf", "tex", "data", "bib", "docs", "site")
 REPORT_FILES = {"pdf": "pdf", "tex": "tex", "data": "json", "bib": "bib"}  # output folder -> suffix
@@ -170,34 +169,59 @@ def stage(
     Returns the new site's key (None when the site is not rebuilt) and why the site failed to build ("" if not).
     Within the `site` phase, `timings` gets `pages` (writing the Markdown), `engine` and `links` (build_site's).
     """
-    from builder.render.site.zensical import Standby, zensical_installed
+    from builder.render.site import build_site
+    from builder.render.site.zensical import Standby, missing_message, zensical_installed
 
+    timings = {} if timings is None else timings
     # Zensical, when it is to build the site, is started first: its start passes while the pages are written.
     # When the pages turn out to be the live site's (rare: the site's inputs are the published outputs'), it is
     # ended unused, having cost a core about 0.15 s.
     ahead = site and settings.site_engine == "zensical" and zensical_installed()
     with Standby(out / ".cache" / ZENSICAL_WORK) if ahead else nullcontext() as standby:
-        timings = {} if timings is None else timings
-        return _stage(outcomes, staging, out, settings, source_hash, site, site_url, timings, standby)
+        docs = staging / "docs"
+        nav = write_outputs(outcomes, staging, docs, out, source_hash, timings)
+        if not site:
+            return None, ""
+
+        # Build the site, unless the live one was built from the same pages.
+        key = site_key(docs, settings, source_hash, site_url)
+        marker = site_key_path(out)
+        if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
+            return None, ""
+        for engine, folder in ENGINE_WORK.items():  # one engine's folder is of no use to the other
+            if engine != settings.site_engine:
+                shutil.rmtree(out / ".cache" / folder, ignore_errors=True)
+        try:
+            if settings.site_engine == "zensical" and not zensical_installed():
+                raise BuilderError(missing_message(f"{settings.root / 'pyproject.toml'}: [tool.builder]"))
+            build_site(
+                docs,
+                staging / "site",
+                site_url=site_url,
+                config=settings.mkdocs_config,
+                nav=nav,
+                engine=settings.site_engine,
+                work_dir=out / ".cache" / ENGINE_WORK[settings.site_engine],
+                links_cache=out / ".cache" / LINKS,
+                timings=timings,
+                standby=standby,
+            )
+        except BuilderError as exc:
+            shutil.rmtree(staging / "site", ignore_errors=True)
+            return None, str(exc)
+        return key, ""
 
 
-def _stage(
-    outcomes: list[ReportOutcome],
-    staging: Path,
-    out: Path,
-    settings: ProjectSettings,
-    source_hash: str,
-    site: bool,
-    site_url: str | None,
-    timings: dict[str, float],
-    standby: Standby | None,
-) -> tuple[str | None, str]:
-    from builder.render.site import build_site, write_docs
+def write_outputs(
+    outcomes: list[ReportOutcome], staging: Path, docs: Path, out: Path, source_hash: str, timings: dict[str, float]
+) -> list[object]:
+    """pdf/ tex/ data/ bib/ of every report that has outputs (a failed one's last good ones) under `staging`, and
+    the site's pages in `docs`; returns the site's navigation. `timings` gets `pages`."""
+    from builder.render.site import write_docs
     from builder.render.site.page_cache import PageCache
     from builder.render.site.templates import bytecode_cache
-    from builder.render.site.zensical import missing_message, zensical_installed
 
-    # Gather: every report that has outputs (a failed one's last good ones), and the failures' messages.
+    # Gather: every report that has outputs, and the failures' messages.
     reports = []
     plots = {}
     identities = {}  # slug -> its cache entry's name, which changes whenever the report does (the page cache's key)
@@ -218,7 +242,6 @@ def _stage(
     reports.sort(key=lambda r: (-r.date.toordinal(), r.slug))
 
     # Write the pages, the downloads beside them.
-    docs = staging / "docs"
     docs.mkdir(parents=True)
     for report in reports:
         for kind, suffix in DOWNLOADS.items():
@@ -232,36 +255,7 @@ def _stage(
     del reports, plots, index
     forget_loaded()
     give_back_memory()
-    if not site:
-        return None, ""
-
-    # Build the site, unless the live one was built from the same pages.
-    key = site_key(docs, settings, source_hash, site_url)
-    marker = site_key_path(out)
-    if (out / "site" / "index.html").is_file() and marker.is_file() and marker.read_text() == key:
-        return None, ""
-    for engine, folder in ENGINE_WORK.items():  # one engine's folder is of no use to the other
-        if engine != settings.site_engine:
-            shutil.rmtree(out / ".cache" / folder, ignore_errors=True)
-    try:
-        if settings.site_engine == "zensical" and not zensical_installed():
-            raise BuilderError(missing_message(f"{settings.root / 'pyproject.toml'}: [tool.builder]"))
-        build_site(
-            docs,
-            staging / "site",
-            site_url=site_url,
-            config=settings.mkdocs_config,
-            nav=nav,
-            engine=settings.site_engine,
-            work_dir=out / ".cache" / ENGINE_WORK[settings.site_engine],
-            links_cache=out / ".cache" / LINKS,
-            timings=timings,
-            standby=standby,
-        )
-    except BuilderError as exc:
-        shutil.rmtree(staging / "site", ignore_errors=True)
-        return None, str(exc)
-    return key, ""
+    return nav
 
 
 def give_back_memory() -> None:
