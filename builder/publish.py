@@ -132,19 +132,24 @@ def publish_key(
 def site_key(docs: Path, settings: ProjectSettings, source_hash: str, site_url: str | None) -> str:
     """What the site is a function of: its pages (`docs`), its URL, the builder, the MkDocs config and the engine.
 
-    The pages and assets count by their bytes; the downloads and figures, which are hard links to cache entries
-    that are never written again (49 MB at 200 reports, a tenth of a second to hash), by their path, size, mtime
-    and inode: any entry made again is a new file."""
+    The pages and assets this build wrote count by their bytes. The downloads and figures (hard links to cache
+    entries: 49 MB at 200 reports, a tenth of a second to hash) and the report pages linked from the page cache
+    count by their path, size, mtime and inode: those files are never written again, so a changed one is a new file.
+    A file of the docs with more than one link is one of these: what this build wrote has one."""
     from builder.render.site.build import PASSTHROUGH_DIRS
 
+    found = []
+    for folder, _, files in os.walk(docs):
+        relative_folder = os.path.relpath(folder, docs)
+        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
+        found += [(prefix + name, os.path.join(folder, name)) for name in files]
     parts: list[str | Path] = []
-    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
-        relative = path.relative_to(docs)
-        if relative.parts[0] in PASSTHROUGH_DIRS:
-            stat = path.stat()
+    for relative, path in sorted(found):
+        stat = os.stat(path)
+        if relative.split("/", 1)[0] in PASSTHROUGH_DIRS or stat.st_nlink > 1:
             parts.append(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0")
         else:
-            parts += [f"{relative}\0", path, "\0"]
+            parts += [f"{relative}\0", Path(path), "\0"]
     return fingerprint(f"{fingerprint(*parts)}|{site_url}|{source_hash}|{settings.site_engine}", settings.mkdocs_config)
 
 

@@ -231,6 +231,29 @@ def test_the_site_key_follows_the_pages_url_source_and_config(tmp_path: Path) ->
     assert len(seen) == 5
 
 
+def test_the_site_key_follows_a_page_linked_from_the_page_cache_by_its_file(tmp_path: Path) -> None:
+    """A report page hard-linked from the page cache counts by its file: a changed text is a new file, and the
+    same text kept is the same file, whose bytes need not be read again."""
+    docs = tmp_path / "docs"
+    (docs / "reports").mkdir(parents=True)
+    (docs / "index.md").write_text("# Reports\n")
+    kept = tmp_path / "pages" / "a.k1.4.md"
+    kept.parent.mkdir()
+    kept.write_text("# A\n")
+    os.link(kept, docs / "reports" / "a.md")
+    settings = ProjectSettings(root=tmp_path, mkdocs_config=tmp_path / "mkdocs.yml")
+    start = site_key(docs, settings, "s", None)
+    assert site_key(docs, settings, "s", None) == start
+    (docs / "reports" / "a.md").unlink()
+    changed = tmp_path / "pages" / "a.k2.4.md"
+    changed.write_text("# B\n")
+    os.link(changed, docs / "reports" / "a.md")
+    assert site_key(docs, settings, "s", None) != start
+    (docs / "reports" / "a.md").unlink()
+    os.link(kept, docs / "reports" / "a.md")
+    assert site_key(docs, settings, "s", None) == start
+
+
 def test_the_site_key_follows_a_download_made_again(tmp_path: Path) -> None:
     """A download counts by its file (path, size, mtime, inode): a report built again links a new file."""
     docs = tmp_path / "docs"
