@@ -267,14 +267,13 @@ def run_reports(
     waiting: deque[Path] = deque()
 
     def feed(pool: ProcessPoolExecutor) -> None:
-        """Give `pool` the next waiting report (a pool broken by a killed worker fails it at once)."""
-        while waiting:
-            path = waiting.popleft()
+        """Give `pool` the next waiting report; a pool broken by a killed worker takes none, the other one does."""
+        if waiting:
             try:
-                running[pool.submit(build_report, path, ctx)] = (pool, path)
-                return
+                running[pool.submit(build_report, waiting[0], ctx)] = (pool, waiting[0])
+                waiting.popleft()
             except BrokenProcessPool:
-                done(killed(path, ctx))
+                pass
 
     with ExitStack() as stack:
         first: ProcessPoolExecutor | None = None
@@ -312,6 +311,8 @@ def run_reports(
                     outcome = killed(path, ctx)
                 done(outcome)
                 feed(pool)
+        for path in waiting:  # both pools broken: no worker is left to build them
+            done(killed(path, ctx))
     for path in todo:  # one job: built here, one after the other
         done(build_report(path, ctx))
     return sorted(by_slug.values(), key=lambda o: (o.slug, str(o.spec_path)))

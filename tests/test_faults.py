@@ -305,6 +305,32 @@ def test_two_jobs_build_at_most_two_reports_at_once(project: Path) -> None:
             kill(proc)
 
 
+def test_a_killed_first_worker_leaves_the_other_reports_to_the_other(project: Path) -> None:
+    """The first report to build has a worker of its own; when the OOM killer takes it, that report fails and the
+    rest are built by the other pool, the one still waiting included."""
+    for name in ("alpha", "beta", "gamma"):
+        (project / "reports" / f"{name}.yaml").write_text(small_spec(f"{name.title()} Again"), encoding="utf-8")
+    resume = project / "resume"
+    env = {"BUILDER_TEST_PAUSE_AT": "render", "BUILDER_TEST_RESUME_FILE": str(resume)}
+    proc = start(project, env, jobs=2)
+    try:
+        wait_for_pause(proc, "render")
+        wait_for_pause(proc, "render")
+        workers = sorted(pid for pid, name in descendants(proc.pid).items() if name.startswith("python"))
+        assert len(workers) == 2, descendants(proc.pid)
+        os.kill(workers[0], signal.SIGKILL)  # the first forked: alpha's, in its pool of one
+        resume.touch()
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=300) == 1, rest
+    finally:
+        if proc.poll() is None:
+            kill(proc)
+    assert "failed: alpha\nthe process building this report was killed" in rest, rest
+    assert "failed: beta" not in rest and "failed: gamma" not in rest, rest
+    assert "Gamma Again" in (project / "build" / "site" / "reports" / "gamma.html").read_text(encoding="utf-8")
+
+
 # --- concurrency -----------------------------------------------------------------------------------------------
 
 
