@@ -182,7 +182,8 @@ _PARTS = st.lists(st.sampled_from(["a", "b", "reports", ".", "..", "x.md", "é"]
 
 @given(path=_PARTS, start=_PARTS)
 def test_relpath_is_posixpaths_without_its_working_folder(path: list[str], start: list[str]) -> None:
-    """`escape.relpath` gives what `posixpath.relpath` gives for every pair of relative paths it is asked about."""
+    """`escape.relpath` gives what `posixpath.relpath` gives for every pair of relative paths, climbing ones too
+    (which it leaves to `posixpath.relpath`: there the answer depends on how deep the working folder is)."""
     import posixpath
 
     from builder.render.site.escape import relpath
