@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -282,50 +283,48 @@ def test_a_killed_worker_fails_its_reports_and_the_build_still_publishes(project
     assert again.returncode == 0, clean(again)
 
 
-def test_two_jobs_build_at_most_two_reports_at_once(project: Path) -> None:
-    """The first report to build starts before the other specs are checked, in a pool of its own; the rest share
-    `-j` with it: three reports to build at -j 2 are never three workers."""
+@contextlib.contextmanager
+def three_reports_at_two_jobs(project: Path) -> Iterator[tuple[subprocess.Popen[str], list[int], Path]]:
+    """A -j 2 build of three changed reports, held once two of them wait at `render`: the build, its workers'
+    pids (in the order they were forked) and the file that lets them go on. The build is killed if left running."""
     for name in ("alpha", "beta", "gamma"):
         (project / "reports" / f"{name}.yaml").write_text(small_spec(f"{name.title()} Again"), encoding="utf-8")
     resume = project / "resume"
-    env = {"BUILDER_TEST_PAUSE_AT": "render", "BUILDER_TEST_RESUME_FILE": str(resume)}
-    proc = start(project, env, jobs=2)
+    proc = start(project, {"BUILDER_TEST_PAUSE_AT": "render", "BUILDER_TEST_RESUME_FILE": str(resume)}, jobs=2)
     try:
         wait_for_pause(proc, "render")
         wait_for_pause(proc, "render")  # two reports are at TeX's door, each in a worker
         time.sleep(1)  # a third worker, if there were one, would have started by now
-        workers = [pid for pid, name in descendants(proc.pid).items() if name.startswith("python")]
-        assert len(workers) == 2, descendants(proc.pid)
-        resume.touch()
-        assert proc.stderr is not None
-        rest = proc.stderr.read()
-        assert proc.wait(timeout=300) == 0, rest
+        yield proc, sorted(pid for pid, name in descendants(proc.pid).items() if name.startswith("python")), resume
     finally:
         if proc.poll() is None:
             kill(proc)
+
+
+def rest_of_stderr(proc: subprocess.Popen[str]) -> str:
+    assert proc.stderr is not None
+    return proc.stderr.read()
+
+
+def test_two_jobs_build_at_most_two_reports_at_once(project: Path) -> None:
+    """The first report to build starts before the other specs are checked, in a pool of its own; the rest share
+    `-j` with it: three reports to build at -j 2 are never three workers."""
+    with three_reports_at_two_jobs(project) as (proc, workers, resume):
+        assert len(workers) == 2, descendants(proc.pid)
+        resume.touch()
+        rest = rest_of_stderr(proc)
+        assert proc.wait(timeout=300) == 0, rest
 
 
 def test_a_killed_first_worker_leaves_the_other_reports_to_the_other(project: Path) -> None:
     """The first report to build has a worker of its own; when the OOM killer takes it, that report fails and the
     rest are built by the other pool, the one still waiting included."""
-    for name in ("alpha", "beta", "gamma"):
-        (project / "reports" / f"{name}.yaml").write_text(small_spec(f"{name.title()} Again"), encoding="utf-8")
-    resume = project / "resume"
-    env = {"BUILDER_TEST_PAUSE_AT": "render", "BUILDER_TEST_RESUME_FILE": str(resume)}
-    proc = start(project, env, jobs=2)
-    try:
-        wait_for_pause(proc, "render")
-        wait_for_pause(proc, "render")
-        workers = sorted(pid for pid, name in descendants(proc.pid).items() if name.startswith("python"))
+    with three_reports_at_two_jobs(project) as (proc, workers, resume):
         assert len(workers) == 2, descendants(proc.pid)
         os.kill(workers[0], signal.SIGKILL)  # the first forked: alpha's, in its pool of one
         resume.touch()
-        assert proc.stderr is not None
-        rest = proc.stderr.read()
+        rest = rest_of_stderr(proc)
         assert proc.wait(timeout=300) == 1, rest
-    finally:
-        if proc.poll() is None:
-            kill(proc)
     assert "failed: alpha\nthe process building this report was killed" in rest, rest
     assert "failed: beta" not in rest and "failed: gamma" not in rest, rest
     assert "Gamma Again" in (project / "build" / "site" / "reports" / "gamma.html").read_text(encoding="utf-8")
