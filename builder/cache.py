@@ -13,7 +13,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +56,14 @@ class Tree:
 
 
 Part = str | bytes | Path | Tree
+
+
+def walk_relative(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(root)`, each folder given as its POSIX path relative to `root` with a trailing slash ("" for `root`
+    itself), so a name found there is `prefix + name`: thousands of files listed without a Path object each."""
+    for folder, subfolders, files in os.walk(root):
+        relative = os.path.relpath(folder, root)
+        yield ("" if relative == "." else relative.replace(os.sep, "/") + "/"), subfolders, files
 
 
 def fingerprint(*parts: Part, length: int | None = None) -> str:

@@ -30,6 +30,7 @@ from builder.cache import (
     remove_temporaries,
     reports_cache,
     verdicts_cache,
+    walk_relative,
 )
 from builder.errors import BuilderError
 from builder.faults import pause_for_test
@@ -138,13 +139,10 @@ def site_key(docs: Path, settings: ProjectSettings, source_hash: str, site_url: 
     A file of the docs with more than one link is one of these: what this build wrote has one."""
     from builder.render.site.build import PASSTHROUGH_DIRS
 
-    found = []
-    for folder, _, files in os.walk(docs):
-        relative_folder = os.path.relpath(folder, docs)
-        prefix = "" if relative_folder == "." else relative_folder.replace(os.sep, "/") + "/"
-        found += [(prefix + name, os.path.join(folder, name)) for name in files]
+    found = sorted(prefix + name for prefix, _, files in walk_relative(docs) for name in files)
     parts: list[str | Path] = []
-    for relative, path in sorted(found):
+    for relative in found:
+        path = os.path.join(docs, relative)
         stat = os.stat(path)
         if relative.split("/", 1)[0] in PASSTHROUGH_DIRS or stat.st_nlink > 1:
             parts.append(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0")

@@ -35,6 +35,7 @@ from builder.render.site.model import SiteIndex, site_index
 from builder.render.site.page_cache import PageCache
 from builder.render.site.pages import claims_markdown, index_markdown, papers_markdown
 from builder.render.site.report import report_markdown
+from builder.render.site.zensical import SITE as ZENSICAL_SITE
 from builder.render.site.zensical import Standby, move_site, run_zensical
 
 ASSETS_SRC = Path(__file__).resolve().parent.parent / "site_assets"
@@ -143,7 +144,7 @@ def build_site(
     if not splices.can_splice(base, engine):
         splices.inline(docs_dir)
     work = (work_dir or docs_dir.parent / ".zensical").resolve() if engine == "zensical" else None
-    built = work / "site" if work else site_dir
+    built = work / ZENSICAL_SITE if work else site_dir
     # While the engine runs: the downloads and figures linked into a folder beside the site, to be moved in after
     # it (a killed build's is removed by the next: publish.recover_interrupted), and the link check's cache read.
     aside = built.parent / f".{built.name}-passthrough"

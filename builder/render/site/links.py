@@ -22,7 +22,6 @@ of a table, one claim or report or paper, whose tags are all in it.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import posixpath
 import re
@@ -33,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from builder.cache import walk_relative
 from builder.errors import RenderError
 from builder.papers import atomic_write_bytes
 
@@ -211,9 +211,7 @@ def check_links(
     cache = cache_file if isinstance(cache_file, LinkCache) else LinkCache(cache_file)
     site = site_dir.resolve()
     files, folders = set(), {"."}
-    for folder, subfolders, names in os.walk(site):  # not rglob: 1,400 Path objects at 200 reports cost more
-        relative = os.path.relpath(folder, site).replace(os.sep, "/")
-        prefix = "" if relative == "." else f"{relative}/"
+    for prefix, subfolders, names in walk_relative(site):  # not rglob: 1,400 Path objects at 200 reports cost more
         folders.update(prefix + name for name in subfolders)
         files.update(prefix + name for name in names)
     tree = SiteFiles(frozenset(files), frozenset(folders), base_path(site_url))

@@ -6,7 +6,8 @@ Their tables list every report, paper or claim, so they are `Spliced` into the b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -18,6 +19,7 @@ from builder.render.site.page_cache import PageCache
 from builder.render.site.templates import render
 
 SITE_NAME = "Literature-synthesis reports"
+Model = TypeVar("Model")
 
 
 def index_markdown(
@@ -30,9 +32,7 @@ def index_markdown(
     for row in site.home:
         identity = (identities or {}).get(row.report.slug)
         stand_in = (identity, row.href, row.pdf) if identity else None
-        name = f"index.md#{row.report.slug}"
-        chunk = cache.text(name, row, _home_row, stand_in) if cache else _home_row(row)
-        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
+        chunks.append(_chunk(cache, f"index.md#{row.report.slug}", row, _home_row, stand_in))
     parts: list[str | Spliced] = [
         # Not in the search index, as the papers and claims pages are not: every report it lists is its own page, which
         # is; and a section listing a thousand reports is more than Zensical's index takes (32,768 token positions).
@@ -59,15 +59,19 @@ def papers_markdown(
         if all(use.report.slug in known for use in entry.uses):
             uses = tuple((known[u.report.slug], u.number, tuple(c.id for c in u.claims)) for u in entry.uses)
             stand_in = (entry.paper, uses)
-        name = f"papers.md#{entry.paper.arxiv_id}"
-        chunk = cache.text(name, entry, _paper_row, stand_in) if cache else _paper_row(entry)
-        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
+        chunks.append(_chunk(cache, f"papers.md#{entry.paper.arxiv_id}", entry, _paper_row, stand_in))
     return spliced_page(
         # Not in the search index: each paper is in the references of the report pages that cite it, which are.
         front_matter("Papers", hide=["toc", "navigation"], searchable=False) + "# Papers",
         raw(render("papers/intro.html.j2", site=site)),
         Spliced("papers", raw(render("papers/table.html.j2", site=site, chunks=chunks))),
     )
+
+
+def _chunk(cache: PageCache | None, name: str, model: Model, make: Callable[[Model], str], stand_in: object) -> Markup:
+    """One row group of a table: `make(model)`, or what it gave last time, from `cache` (`PageCache.text`)."""
+    text = cache.text(name, model, make, stand_in) if cache else make(model)
+    return Markup(text.rstrip("\n"))  # our own HTML, escaped when it was rendered
 
 
 def _home_row(row: HomeRow) -> str:
@@ -95,8 +99,7 @@ def claims_markdown(
         model = (table.with_report, table.page, table.columns, group.report, group.id_prefix)
         identity = (identities or {}).get(slug)
         stand_in = (identity, *model[:3]) if identity else None
-        chunk = cache.text(f"claims.md#{slug}", model, _rows, stand_in) if cache else _rows(model)
-        chunks.append(Markup(chunk.rstrip("\n")))  # our own HTML, escaped when it was rendered
+        chunks.append(_chunk(cache, f"claims.md#{slug}", model, _rows, stand_in))
     return spliced_page(
         # Every claim here is also on its report's page: indexing it twice would double the search index and
         # send a reader to a page of thousands of rows instead of the claim's report (and costs 10% of the build).
